@@ -1,0 +1,54 @@
+import { App } from "cdktf";
+import { ConfigError, loadEnvironments } from "./modules/config/load";
+import { MetaflowStack } from "./modules/metaflow-stack";
+import { formatSummary, summarize } from "./modules/summary";
+
+/** Where environment configs live: one `<environment>.json` each. */
+const DEFAULT_CONFIG_DIR = "environments";
+
+interface Options {
+  readonly configDir: string;
+  readonly environments: string[];
+  readonly quiet: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const environments: string[] = [];
+  let configDir = process.env.METAFLOW_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--env" && argv[i + 1]) environments.push(argv[++i]);
+    else if (arg === "--config-dir" && argv[i + 1]) configDir = argv[++i];
+    else if (arg === "--quiet") quiet = true;
+    else throw new ConfigError([`unknown argument ${JSON.stringify(arg)}; use --env <name>, --config-dir <dir> or --quiet`]);
+  }
+  return { configDir, environments, quiet };
+}
+
+/** Validates every environment, then builds one stack each and synthesizes. Nothing is written on error. */
+export function main(argv: readonly string[]): number {
+  const started = process.hrtime.bigint();
+  let options: Options;
+  let app: App;
+  try {
+    options = parseArgs(argv);
+    const environments = loadEnvironments(options.configDir, options.environments);
+    app = new App();
+    for (const environment of environments) new MetaflowStack(app, environment);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\nNothing was synthesized. Fix the values above and run again.\n`);
+    return 1;
+  }
+  app.synth();
+  if (!options.quiet) {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    process.stdout.write(`${formatSummary(summarize(app.outdir), app.outdir, seconds)}\n`);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,97 @@
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { ConfigSchema, EnvironmentConfig, EnvironmentNameSchema } from "./schema";
+
+/** One environment: its name (from the file name) and its resolved config. */
+export interface Environment {
+  readonly name: string;
+  readonly config: EnvironmentConfig;
+  /** The file it came from; undefined for the built-in default. */
+  readonly source?: string;
+}
+
+/** The environment synthesized when the config directory holds no `*.json` file. */
+export const DEFAULT_ENVIRONMENT_NAME = "dev";
+
+/** Thrown for any invalid config. `problems` are one line each: `<file>: <field path>: <value> <what is allowed>`. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** `network.privateSubnetCidrs[1]` from `["network", "privateSubnetCidrs", 1]`. */
+export function formatPath(p: readonly PropertyKey[]): string {
+  return p.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describe(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: ${issue.message}`);
+  }
+  const where = formatPath(issue.path) || "(top level)";
+  return [`${where}: ${formatValue(issue.input)} ${issue.message}`];
+}
+
+/** Validates one environment's raw config; returns the resolved config or throws ConfigError. */
+export function parseEnvironment(name: string, raw: unknown, source = "built-in default"): Environment {
+  const problems: string[] = [];
+  const nameCheck = EnvironmentNameSchema.safeParse(name);
+  if (!nameCheck.success) {
+    problems.push(`${source}: environment name ${formatValue(name)}: ${nameCheck.error.issues.map((i) => i.message).join("; ")} (rename the file)`);
+  }
+  const result = ConfigSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) problems.push(...result.error.issues.flatMap(describe).map((line) => `${source}: ${line}`));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { name, config: result.data!, source: source === "built-in default" ? undefined : source };
+}
+
+function readJson(file: string): unknown {
+  const bytes = fs.readFileSync(file);
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([`${file}: not valid JSON (${(e as Error).message}); fix the syntax`]);
+  }
+}
+
+/**
+ * Loads every `<name>.json` in `dir` as environment `<name>`; with none there, the built-in default
+ * (every field at its default) as environment `dev`. `only` keeps the named environments.
+ * Validates all of them before returning; every problem in every file is reported at once.
+ */
+export function loadEnvironments(dir: string, only: readonly string[] = []): Environment[] {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+  const environments: Environment[] = [];
+  const problems: string[] = [];
+  const candidates: [string, () => unknown, string][] =
+    files.length === 0
+      ? [[DEFAULT_ENVIRONMENT_NAME, () => ({}), "built-in default"]]
+      : files.map((f) => [path.basename(f, ".json"), () => readJson(path.join(dir, f)), path.join(dir, f)]);
+
+  for (const name of only) {
+    if (!candidates.some(([n]) => n === name)) {
+      problems.push(`--env ${name}: no such environment; choose one of ${candidates.map(([n]) => n).join(", ")}`);
+    }
+  }
+  for (const [name, read, source] of candidates) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    try {
+      environments.push(parseEnvironment(name, read(), source));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return environments;
+}

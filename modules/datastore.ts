@@ -1,0 +1,184 @@
+import { Construct } from "constructs";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { partitionOf } from "./config/regions";
+import { CreateStorageConfig, ExistingStorageConfig, StorageConfig } from "./config/schema";
+import { Naming } from "./naming";
+import { KMS_DECRYPT, KMS_ENCRYPT, S3_ALL_FOR_DENY, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "./perms";
+import { PolicyStatement, policyJson } from "./policy";
+import { Role } from "./role";
+
+export interface DatastoreProps {
+  readonly naming: Naming;
+  readonly region: string;
+  readonly config: StorageConfig;
+}
+
+/** Prefixes under the bucket that Metaflow uses (reference §1). */
+export const SYSROOT_PREFIX = "metaflow";
+export const DATATOOLS_PREFIX = "data";
+
+/** Requests older than TLS 1.2 are refused along with plain HTTP. */
+const MIN_TLS_VERSION = "1.2";
+
+/**
+ * The Metaflow datastore: an S3 bucket that is private, versioned, encrypted (SSE-KMS with a rotated
+ * customer-managed key by default), TLS-only, cleaned of old versions and stale uploads, and protected
+ * from `terraform destroy`. Or an existing bucket, by name. Either way, `grantRead`/`grantReadWrite`
+ * give a role exactly what Metaflow needs, and `profile` holds the datastore keys of the Metaflow profile.
+ */
+export class Datastore extends Construct {
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  /** The key objects are encrypted with; undefined for SSE-S3. */
+  public readonly kmsKeyArn?: string;
+
+  constructor(scope: Construct, id: string, props: DatastoreProps) {
+    super(scope, id);
+    const made = props.config.mode === "create" ? this.create(props, props.config) : this.reuse(props, props.config);
+    this.bucketName = made.bucketName;
+    this.bucketArn = made.bucketArn;
+    this.kmsKeyArn = made.kmsKeyArn;
+  }
+
+  /** The datastore keys of the Metaflow profile (reference §1). */
+  public get profile(): Record<string, string> {
+    return {
+      METAFLOW_DEFAULT_DATASTORE: "s3",
+      METAFLOW_DATASTORE_SYSROOT_S3: `s3://${this.bucketName}/${SYSROOT_PREFIX}`,
+      METAFLOW_DATATOOLS_S3ROOT: `s3://${this.bucketName}/${DATATOOLS_PREFIX}`,
+    };
+  }
+
+  /** List the bucket and read objects (and decrypt them). */
+  public grantRead(role: Role): void {
+    role.addPolicy("datastore-read", this.statements(S3_OBJECT_READ, KMS_DECRYPT));
+  }
+
+  /** List, read, write and delete objects (and encrypt and decrypt them). */
+  public grantReadWrite(role: Role): void {
+    role.addPolicy(
+      "datastore-read-write",
+      this.statements([...S3_OBJECT_READ, ...S3_OBJECT_WRITE], [...KMS_DECRYPT, ...KMS_ENCRYPT]),
+    );
+  }
+
+  private statements(objectActions: readonly string[], kmsActions: readonly string[]): PolicyStatement[] {
+    const statements: PolicyStatement[] = [
+      { Sid: "DatastoreBucket", Effect: "Allow", Action: S3_BUCKET_READ, Resource: this.bucketArn },
+      { Sid: "DatastoreObjects", Effect: "Allow", Action: objectActions, Resource: `${this.bucketArn}/*` },
+    ];
+    if (this.kmsKeyArn) {
+      statements.push({ Sid: "DatastoreKey", Effect: "Allow", Action: kmsActions, Resource: this.kmsKeyArn });
+    }
+    return statements;
+  }
+
+  private reuse(props: DatastoreProps, config: ExistingStorageConfig) {
+    return {
+      bucketName: config.bucketName,
+      bucketArn: `arn:${partitionOf(props.region)}:s3:::${config.bucketName}`,
+      kmsKeyArn: config.kmsKeyArn,
+    };
+  }
+
+  private create(props: DatastoreProps, config: CreateStorageConfig) {
+    const { naming } = props;
+    const protect = { preventDestroy: true };
+
+    const key =
+      config.encryption === "kms"
+        ? new KmsKey(this, "key", {
+            description: `Encrypts the Metaflow datastore of ${naming.base}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: config.kmsKeyDeletionWindowDays,
+            lifecycle: protect,
+          })
+        : undefined;
+    if (key) new KmsAlias(this, "key-alias", { name: naming.kmsAlias("datastore"), targetKeyId: key.keyId });
+
+    const bucket = new S3Bucket(this, "bucket", {
+      bucketPrefix: naming.bucketPrefix("ds"),
+      forceDestroy: false,
+      lifecycle: protect,
+    });
+
+    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: key
+            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }
+            : { sseAlgorithm: "AES256" },
+          bucketKeyEnabled: key ? true : undefined,
+        },
+      ],
+    });
+    const versioning = new S3BucketVersioningA(this, "versioning", {
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: config.noncurrentVersionRetentionDays }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        },
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: config.abortIncompleteUploadsAfterDays }],
+        },
+      ],
+      dependsOn: [versioning],
+    });
+    new S3BucketPolicy(this, "policy", {
+      bucket: bucket.id,
+      policy: policyJson([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: S3_ALL_FOR_DENY,
+          Resource: [bucket.arn, `${bucket.arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+          Sid: "DenyOutdatedTls",
+          Effect: "Deny",
+          Principal: "*",
+          Action: S3_ALL_FOR_DENY,
+          Resource: [bucket.arn, `${bucket.arn}/*`],
+          Condition: { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } },
+        },
+      ]),
+      // A policy put while the public access block is being created can be refused; order them.
+      dependsOn: [publicAccess],
+    });
+
+    return { bucketName: bucket.bucket, bucketArn: bucket.arn, kmsKeyArn: key?.arn };
+  }
+}

@@ -1,0 +1,62 @@
+import { Construct } from "constructs";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Environment } from "./config/load";
+import { Datastore } from "./datastore";
+import { Naming } from "./naming";
+import { Network } from "./network";
+
+/** The hashicorp/aws version `@cdktf/provider-aws` 20.1.0 wraps; the synthesized `required_providers` pins it. */
+export const AWS_PROVIDER_VERSION = "5.100.0";
+
+/** Stack id of an environment: `metaflow-<environment>`. */
+export function stackName(environment: string): string {
+  return `metaflow-${environment}`;
+}
+
+/**
+ * One environment's deployment. It only composes: each area is a construct of its own, wired in the
+ * order network, storage (and, as they land, compute, service, scheduling), then outputs.
+ */
+export class MetaflowStack extends TerraformStack {
+  public readonly naming: Naming;
+  public readonly network: Network;
+  public readonly datastore: Datastore;
+
+  constructor(scope: Construct, environment: Environment) {
+    super(scope, stackName(environment.name));
+    const { config } = environment;
+    this.naming = new Naming(config.namePrefix, environment.name);
+
+    // State beside the project, by a relative path (cdktf's default is absolute, which ties the JSON to
+    // one machine). Terraform runs in cdktf.out/stacks/<stack>/. The S3 backend comes with issue 6.
+    new LocalBackend(this, { path: `../../../terraform.${this.node.id}.tfstate` });
+
+    new AwsProvider(this, "aws", {
+      region: config.region,
+      defaultTags: [
+        { tags: { ...config.tags, Project: config.namePrefix, Environment: environment.name, ManagedBy: "cdktf" } },
+      ],
+    });
+
+    this.network = new Network(this, "network", {
+      naming: this.naming,
+      region: config.region,
+      config: config.network,
+      permissionsBoundaryArn: config.permissionsBoundaryArn,
+    });
+    this.datastore = new Datastore(this, "storage", { naming: this.naming, region: config.region, config: config.storage });
+
+    this.output("vpc_id", this.network.vpcId, "VPC Metaflow runs in");
+    this.output("private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)");
+    this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)");
+    this.output("datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore");
+    for (const [key, value] of Object.entries(this.datastore.profile)) {
+      this.output(key, value, `Metaflow profile key ${key}`);
+    }
+  }
+
+  private output(name: string, value: string | string[], description: string): void {
+    new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The one naming helper. Every AWS name this project sets comes from here, so the limits below are
+ * checked in one place and a name prefix that passes config validation yields legal names everywhere.
+ */
+
+/** AWS limits on the names this project derives (characters). */
+export const NAME_LIMITS = {
+  /** `bucket_prefix`: Terraform appends a 26-character unique suffix; the bucket name limit is 63. */
+  bucketPrefix: 37,
+  iamRole: 64,
+  /** `name_prefix` on IAM roles: Terraform appends 26 characters to a 64-character limit. */
+  iamRolePrefix: 38,
+  iamPolicy: 128,
+  logGroup: 512,
+  kmsAlias: 256,
+  securityGroup: 255,
+  /** The `Name` tag value. */
+  tagValue: 256,
+} as const;
+
+export type NameKind = keyof typeof NAME_LIMITS;
+
+/** Longest name prefix and environment name, chosen so every kind above fits (see naming tests). */
+export const MAX_PREFIX_LENGTH = 16;
+export const MAX_ENVIRONMENT_LENGTH = 10;
+
+export class NameTooLongError extends Error {}
+
+export class Naming {
+  /** `<prefix>-<environment>`: the stem of every name. */
+  public readonly base: string;
+
+  constructor(
+    public readonly prefix: string,
+    public readonly environment: string,
+  ) {
+    this.base = `${prefix}-${environment}`;
+  }
+
+  /** A plain resource name, used for `Name` tags and security group names: `<base>-<purpose>`. */
+  public resource(purpose: string): string {
+    return this.check("tagValue", `${this.base}-${purpose}`);
+  }
+
+  public securityGroup(purpose: string): string {
+    return this.check("securityGroup", `${this.base}-${purpose}`);
+  }
+
+  /** An S3 `bucket_prefix`; Terraform makes the name globally unique. */
+  public bucketPrefix(purpose: string): string {
+    return this.check("bucketPrefix", `${this.base}-${purpose}-`);
+  }
+
+  public iamRole(purpose: string): string {
+    return this.check("iamRole", `${this.base}-${purpose}`);
+  }
+
+  /** A role `name_prefix`, for roles that must be replaced create-before-destroy. */
+  public iamRolePrefix(purpose: string): string {
+    return this.check("iamRolePrefix", `${this.base}-${purpose}-`);
+  }
+
+  public iamPolicy(purpose: string): string {
+    return this.check("iamPolicy", `${this.base}-${purpose}`);
+  }
+
+  /** CloudWatch log group: `/metaflow/<base>/<purpose>`. */
+  public logGroup(purpose: string): string {
+    return this.check("logGroup", `/metaflow/${this.base}/${purpose}`);
+  }
+
+  public kmsAlias(purpose: string): string {
+    return this.check("kmsAlias", `alias/${this.base}-${purpose}`);
+  }
+
+  private check(kind: NameKind, name: string): string {
+    const limit = NAME_LIMITS[kind];
+    if (name.length > limit) {
+      throw new NameTooLongError(
+        `${kind} name "${name}" has ${name.length} characters; AWS allows ${limit}. Use a shorter namePrefix or environment name.`,
+      );
+    }
+    return name;
+  }
+}

@@ -1,0 +1,53 @@
+import { Construct } from "constructs";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { STS_ASSUME_ROLE } from "./perms";
+import { PolicyStatement, policyJson } from "./policy";
+
+export interface RoleProps {
+  /** The role name, from the naming helper. */
+  readonly name: string;
+  /** The service principal that may assume the role, e.g. `vpc-flow-logs.amazonaws.com`. */
+  readonly assumedBy: string;
+  readonly description: string;
+  /** @default no permissions boundary */
+  readonly permissionsBoundaryArn?: string;
+}
+
+/**
+ * An IAM role trusted by one AWS service. Permissions arrive only through `addPolicy`, called by the
+ * grant methods of the construct that owns the resource, so each grant is one named inline policy.
+ */
+export class Role extends Construct {
+  public readonly role: IamRole;
+  private readonly policyNames = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: RoleProps) {
+    super(scope, id);
+    this.role = new IamRole(this, "role", {
+      name: props.name,
+      description: props.description,
+      permissionsBoundary: props.permissionsBoundaryArn,
+      assumeRolePolicy: policyJson([
+        { Effect: "Allow", Action: STS_ASSUME_ROLE, Principal: { Service: props.assumedBy } },
+      ]),
+    });
+  }
+
+  public get name(): string {
+    return this.role.name;
+  }
+
+  public get arn(): string {
+    return this.role.arn;
+  }
+
+  /** Attaches an inline policy named `name`; each name once per role. */
+  public addPolicy(name: string, statements: readonly PolicyStatement[]): IamRolePolicy {
+    if (this.policyNames.has(name)) {
+      throw new Error(`${this.node.path} already has a policy named "${name}"; grant each permission once`);
+    }
+    this.policyNames.add(name);
+    return new IamRolePolicy(this, `policy-${name}`, { role: this.role.id, name, policy: policyJson(statements) });
+  }
+}

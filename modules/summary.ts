@@ -1,0 +1,60 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** What one synthesized stack holds. */
+export interface StackSummary {
+  readonly stack: string;
+  readonly file: string;
+  /** Resources (and data sources, as `data.<type>`) per area: the first construct under the stack. */
+  readonly byArea: Record<string, number>;
+  readonly resources: number;
+  readonly outputs: number;
+}
+
+interface SynthesizedStack {
+  resource?: Record<string, Record<string, { "//"?: { metadata?: { path?: string } } }>>;
+  data?: Record<string, Record<string, { "//"?: { metadata?: { path?: string } } }>>;
+  output?: Record<string, unknown>;
+}
+
+/** Reads the stacks cdktf wrote under `outdir` (from its manifest) and counts what each holds. */
+export function summarize(outdir: string): StackSummary[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
+  return Object.entries(manifest.stacks).map(([stack, entry]) => {
+    const file = path.join(outdir, entry.synthesizedStackPath);
+    const json = JSON.parse(fs.readFileSync(file, "utf8")) as SynthesizedStack;
+    const byArea: Record<string, number> = {};
+    let resources = 0;
+    for (const [kind, blocks] of [["resource", json.resource], ["data", json.data]] as const) {
+      for (const instances of Object.values(blocks ?? {})) {
+        for (const instance of Object.values(instances)) {
+          const area = instance["//"]?.metadata?.path?.split("/")[1] ?? "(stack)";
+          const key = kind === "data" ? `${area} (data)` : area;
+          byArea[key] = (byArea[key] ?? 0) + 1;
+          if (kind === "resource") resources++;
+        }
+      }
+    }
+    return { stack, file, byArea, resources, outputs: Object.keys(json.output ?? {}).length };
+  });
+}
+
+/** The short report `npm run synth` prints. */
+export function formatSummary(stacks: readonly StackSummary[], outdir: string, seconds: number): string {
+  const lines = [`Synthesized ${stacks.length} stack${stacks.length === 1 ? "" : "s"} in ${seconds.toFixed(2)} s:`];
+  for (const s of stacks) {
+    const areas = Object.entries(s.byArea)
+      .map(([area, n]) => `${area} ${n}`)
+      .join(", ");
+    lines.push(`  ${s.stack}: ${s.resources} resources (${areas}), ${s.outputs} outputs`);
+    lines.push(`    ${path.relative(process.cwd(), s.file)}`);
+  }
+  const first = stacks[0]?.stack.replace(/^metaflow-/, "") ?? "dev";
+  lines.push(
+    `Terraform JSON is under ${path.relative(process.cwd(), outdir) || outdir}/stacks/<stack>/cdk.tf.json.`,
+    `Next: review what would change with \`npx cdktf diff metaflow-${first}\`, then deploy with \`npx cdktf deploy metaflow-${first}\` (needs AWS credentials).`,
+  );
+  return lines.join("\n");
+}
