@@ -28,7 +28,6 @@ function parseArgs(argv: readonly string[]): Options {
 
 /** Validates every environment, then builds one stack each and synthesizes. Nothing is written on error. */
 export function main(argv: readonly string[]): number {
-  const started = process.hrtime.bigint();
   let options: Options;
   let app: App;
   try {
@@ -43,7 +42,7 @@ export function main(argv: readonly string[]): number {
   }
   app.synth();
   if (!options.quiet) {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const seconds = process.uptime();
     process.stdout.write(`${formatSummary(summarize(app.outdir), app.outdir, seconds)}\n`);
   }
   return 0;

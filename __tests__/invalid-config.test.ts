@@ -1,0 +1,281 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../main";
+
+/**
+ * Every invalid config goes through the real CLI entry (`main`) in-process: it must return non-zero, name
+ * the file, the field and (where there is one) the offending value on stderr, say what is allowed, and
+ * write nothing (the output directory is not even created).
+ */
+
+interface Case {
+  /** What is wrong, for the test title. */
+  readonly title: string;
+  /** File name in the config dir; the environment name is its basename. @default "dev.json" */
+  readonly file?: string;
+  /** The config, written as JSON; or `raw` text written as-is. */
+  readonly config?: unknown;
+  readonly raw?: string;
+  /** The field path as printed, e.g. `network.privateSubnetCidrs[1]`; undefined when the problem is the file itself. */
+  readonly path?: string;
+  /** The offending value, printed as JSON after the path. Left out when the message has none (unknown keys, syntax). */
+  readonly value?: unknown;
+  /** What the message must say. */
+  readonly message: RegExp;
+}
+
+interface Run {
+  readonly code: number;
+  readonly stderr: string;
+  readonly stdout: string;
+  readonly dir: string;
+  readonly outdir: string;
+}
+
+const tempRoots: string[] = [];
+
+function tempDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `metaflow-${label}-`));
+  tempRoots.push(dir);
+  return dir;
+}
+
+/** Writes `files` into a fresh config dir and runs `main` with a fresh, not yet existing, output dir. */
+function run(files: Record<string, unknown | { raw: string }>, extraArgs: string[] = []): Run {
+  const dir = tempDir("config");
+  for (const [name, content] of Object.entries(files)) {
+    const text = isRaw(content) ? content.raw : JSON.stringify(content, null, 2);
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const outdir = path.join(tempDir("out"), "cdktf.out");
+  const savedOutdir = process.env.CDKTF_OUTDIR;
+  const savedConfigDir = process.env.METAFLOW_CONFIG_DIR;
+  process.env.CDKTF_OUTDIR = outdir;
+  delete process.env.METAFLOW_CONFIG_DIR;
+  const stderr: string[] = [];
+  const stdout: string[] = [];
+  const errSpy = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stderr.push(chunk.toString());
+    return true;
+  });
+  const outSpy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(chunk.toString());
+    return true;
+  });
+  try {
+    const code = main(["--config-dir", dir, ...extraArgs]);
+    return { code, stderr: stderr.join(""), stdout: stdout.join(""), dir, outdir };
+  } finally {
+    errSpy.mockRestore();
+    outSpy.mockRestore();
+    if (savedOutdir === undefined) delete process.env.CDKTF_OUTDIR;
+    else process.env.CDKTF_OUTDIR = savedOutdir;
+    if (savedConfigDir !== undefined) process.env.METAFLOW_CONFIG_DIR = savedConfigDir;
+  }
+}
+
+function isRaw(content: unknown): content is { raw: string } {
+  return typeof content === "object" && content !== null && "raw" in content && Object.keys(content).length === 1;
+}
+
+/** The problem lines (`  - <file>: ...`) on stderr. */
+function problemLines(stderr: string): string[] {
+  return stderr.split("\n").filter((line) => line.startsWith("  - ")).map((line) => line.slice(4));
+}
+
+/** Lines about `file` whose field path is exactly `field` (not a longer path that starts with it). */
+function linesFor(stderr: string, file: string, field: string | undefined): string[] {
+  const head = field === undefined ? `${file}: ` : `${file}: ${field}`;
+  return problemLines(stderr).filter((line) => line.startsWith(head) && (field === undefined || /^[: ]/.test(line.slice(head.length))));
+}
+
+function expectRejected(result: Run, c: Case): void {
+  const file = path.join(result.dir, c.file ?? "dev.json");
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toContain("Invalid configuration");
+  const lines = linesFor(result.stderr, file, c.path);
+  // Show the whole stderr when no line is about the expected field.
+  if (lines.length === 0) throw new Error(`no problem reported for ${file} ${c.path ?? ""}; stderr was:\n${result.stderr}`);
+  const matching = lines.filter(
+    (line) => c.message.test(line) && (c.value === undefined || line.includes(` ${JSON.stringify(c.value)}`)),
+  );
+  if (matching.length === 0) {
+    throw new Error(
+      `expected a line for ${c.path ?? file} with value ${c.value === undefined ? "(none)" : JSON.stringify(c.value)} ` +
+        `matching ${c.message}; got:\n${lines.join("\n")}`,
+    );
+  }
+  expect(fs.existsSync(result.outdir)).toBe(false);
+  expect(result.stdout).not.toMatch(/Synthesized/);
+}
+
+const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, permissionsBoundaryArn, network, storage";
+const ALLOWED_CREATE_NETWORK =
+  "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, interfaceEndpoints, flowLogs";
+const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
+const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
+const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
+  network: { mode: "existing", vpcId: "vpc-0123456789abcdef0", privateSubnetIds, ...(publicSubnetIds ? { publicSubnetIds } : {}) },
+});
+const SUBNET_A = "subnet-0123456789abcdef0";
+const SUBNET_B = "subnet-0123456789abcdef1";
+
+const cases: Case[] = [
+  // --- region, names
+  { title: "region not in the list", config: { region: "us-east-7" }, path: "region", value: "us-east-7", message: /expected one of .*"us-east-1".*"eu-west-1"/ },
+  { title: "namePrefix longer than 16", config: { namePrefix: "a".repeat(17) }, path: "namePrefix", value: "a".repeat(17), message: /namePrefix must have 2 to 16 characters/ },
+  { title: "namePrefix upper-case", config: { namePrefix: "Metaflow" }, path: "namePrefix", value: "Metaflow", message: NAME_CHARACTERS },
+  { title: "namePrefix starting with a digit", config: { namePrefix: "1metaflow" }, path: "namePrefix", value: "1metaflow", message: NAME_CHARACTERS },
+  { title: 'namePrefix containing "--"', config: { namePrefix: "meta--flow" }, path: "namePrefix", value: "meta--flow", message: /must not contain "--"/ },
+  { title: 'namePrefix starting with "xn--"', config: { namePrefix: "xn--metaflow" }, path: "namePrefix", value: "xn--metaflow", message: /must not start with "xn--", "sthree-" or "amzn-s3-demo-"/ },
+  { title: 'namePrefix starting with "sthree-"', config: { namePrefix: "sthree-flow" }, path: "namePrefix", value: "sthree-flow", message: /must not start with "xn--"/ },
+  { title: "environment name with upper case (Prod.json)", file: "Prod.json", config: {}, path: "environment name", value: "Prod", message: /the environment name may hold lower-case letters.*\(rename the file\)/ },
+  { title: "environment name of 12 characters", file: "production01.json", config: {}, path: "environment name", value: "production01", message: /the environment name must have 2 to 10 characters.*\(rename the file\)/ },
+  // --- unknown keys
+  { title: "unknown top-level key (typo regoin)", config: { regoin: "us-east-1" }, path: "regoin", message: new RegExp(`unknown key; allowed keys are: ${ALLOWED_TOP_LEVEL}$`) },
+  { title: "unknown nested key network.natGateway", config: { network: { mode: "create", natGateway: "none" } }, path: "network.natGateway", message: new RegExp(`unknown key; allowed keys are: ${ALLOWED_CREATE_NETWORK}$`) },
+  { title: "unknown key in storage (existing)", config: { storage: { mode: "existing", bucketName: "my-bucket", kmsKey: "x" } }, path: "storage.kmsKey", message: /unknown key; allowed keys are: mode, bucketName, kmsKeyArn$/ },
+  // --- enums
+  { title: "natGateways not an option", config: { network: { mode: "create", natGateways: "two" } }, path: "network.natGateways", value: "two", message: /expected one of "none"\|"single"\|"perAz"/ },
+  { title: "storage.encryption not an option", config: { storage: { mode: "create", encryption: "aes256" } }, path: "storage.encryption", value: "aes256", message: /expected one of "kms"\|"s3"/ },
+  // The offending value is not asserted here: see the known-bug case below.
+  { title: "network.mode not an option", config: { network: { mode: "hybrid" } }, path: "network.mode", message: /mode must be one of "create", "existing"/ },
+  { title: "interface endpoint not an option", config: { network: { mode: "create", interfaceEndpoints: ["sts", "s3"] } }, path: "network.interfaceEndpoints[1]", value: "s3", message: /expected one of .*"ecr\.api".*"ssm"/ },
+  { title: "flowLogs.trafficType not an option", config: { network: { mode: "create", flowLogs: { trafficType: "SOME" } } }, path: "network.flowLogs.trafficType", value: "SOME", message: /expected one of "ALL"\|"ACCEPT"\|"REJECT"/ },
+  { title: "interface endpoint listed twice", config: { network: { mode: "create", interfaceEndpoints: ["sts", "logs", "sts"] } }, path: "network.interfaceEndpoints[2]", value: "sts", message: /is listed twice; each endpoint once/ },
+  // --- CIDRs
+  { title: "CIDR prefix /33", config: { network: { mode: "create", vpcCidr: "10.0.0.0/33" } }, path: "network.vpcCidr", value: "10.0.0.0/33", message: CIDR_NOTATION },
+  { title: "CIDR that is not an address", config: { network: { mode: "create", vpcCidr: "10.0.0/16" } }, path: "network.vpcCidr", value: "10.0.0/16", message: CIDR_NOTATION },
+  { title: "CIDR with host bits set", config: { network: { mode: "create", vpcCidr: "10.0.0.1/16" } }, path: "network.vpcCidr", value: "10.0.0.1/16", message: CIDR_NOTATION },
+  { title: "subnet CIDR not in notation", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.0.32.0"] } }, path: "network.privateSubnetCidrs[1]", value: "10.0.32.0", message: CIDR_NOTATION },
+  { title: "VPC prefix /8", config: { network: { mode: "create", vpcCidr: "10.0.0.0/8" } }, path: "network.vpcCidr", value: "10.0.0.0/8", message: /must have a prefix length from \/16 to \/28/ },
+  { title: "subnet outside the VPC", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.1.0.0/19"] } }, path: "network.privateSubnetCidrs[1]", value: "10.1.0.0/19", message: /must lie inside vpcCidr 10\.0\.0\.0\/16/ },
+  { title: "overlapping private subnets", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.0.16.0/20"] } }, path: "network.privateSubnetCidrs[1]", value: "10.0.16.0/20", message: /overlaps privateSubnetCidrs\[0\] \(10\.0\.0\.0\/19\); subnets must not overlap/ },
+  { title: "public subnet overlapping a private one", config: { network: { mode: "create", publicSubnetCidrs: ["10.0.0.0/22", "10.0.228.0/22"] } }, path: "network.publicSubnetCidrs[0]", value: "10.0.0.0/22", message: /overlaps privateSubnetCidrs\[0\]/ },
+  { title: "one private subnet CIDR for two zones", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19"] } }, path: "network.privateSubnetCidrs", value: ["10.0.0.0/19"], message: /must list one CIDR per availability zone \(2: us-east-1a, us-east-1b\), not 1/ },
+  // --- availability zones
+  { title: "one availability zone only", config: { network: { mode: "create", availabilityZones: ["us-east-1a"] } }, path: "network.availabilityZones", value: ["us-east-1a"], message: /list at least two availability zones/ },
+  { title: "zone of another region", config: { region: "eu-west-1", network: { mode: "create", availabilityZones: ["eu-west-1a", "us-east-1b"] } }, path: "network.availabilityZones[1]", value: "us-east-1b", message: /must be a zone of region eu-west-1, like eu-west-1a/ },
+  { title: "duplicate zone", config: { network: { mode: "create", availabilityZones: ["us-east-1a", "us-east-1a"] } }, path: "network.availabilityZones[1]", value: "us-east-1a", message: /is listed twice; each zone once/ },
+  // --- NAT and endpoints, flow logs
+  {
+    title: 'natGateways "none" without the required interface endpoints',
+    config: { network: { mode: "create", natGateways: "none", interfaceEndpoints: ["ecr.api", "ecr.dkr", "ecs", "logs"] } },
+    path: "network.interfaceEndpoints",
+    value: ["ecr.api", "ecr.dkr", "ecs", "logs"],
+    message: /with natGateways "none".*add "ecs-agent", "ecs-telemetry", "sts" or choose natGateways "single" or "perAz"/,
+  },
+  { title: "flowLogs.retentionDays 10", config: { network: { mode: "create", flowLogs: { retentionDays: 10 } } }, path: "network.flowLogs.retentionDays", value: 10, message: /must be one of the periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30,/ },
+  // --- existing network
+  { title: "existing network with one private subnet", config: existingNetwork([SUBNET_A]), path: "network.privateSubnetIds", value: [SUBNET_A], message: /list at least two private subnets, in distinct availability zones/ },
+  { title: "malformed subnet id", config: existingNetwork([SUBNET_A, "subnet-12345"]), path: "network.privateSubnetIds[1]", value: "subnet-12345", message: /must be an id like subnet-0123456789abcdef0/ },
+  { title: "malformed VPC id", config: { network: { mode: "existing", vpcId: "vpc-XYZ", privateSubnetIds: [SUBNET_A, SUBNET_B] } }, path: "network.vpcId", value: "vpc-XYZ", message: /must be an id like vpc-0123456789abcdef0/ },
+  { title: "duplicate subnet id (private and public)", config: existingNetwork([SUBNET_A, SUBNET_B], [SUBNET_A]), path: "network.publicSubnetIds[0]", value: SUBNET_A, message: /is listed twice; list each subnet once/ },
+  // --- storage
+  { title: "existing storage with a bad bucket name", config: { storage: { mode: "existing", bucketName: "My_Bucket" } }, path: "storage.bucketName", value: "My_Bucket", message: /must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens/ },
+  { title: "bad KMS key ARN", config: { storage: { mode: "existing", bucketName: "my-bucket", kmsKeyArn: "arn:aws:kms:us-east-1:123:key/abc" } }, path: "storage.kmsKeyArn", value: "arn:aws:kms:us-east-1:123:key/abc", message: /must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key\/<uuid>/ },
+  { title: "negative noncurrentVersionRetentionDays", config: { storage: { mode: "create", noncurrentVersionRetentionDays: -5 } }, path: "storage.noncurrentVersionRetentionDays", value: -5, message: /must be at least 1/ },
+  { title: "zero noncurrentVersionRetentionDays", config: { storage: { mode: "create", noncurrentVersionRetentionDays: 0 } }, path: "storage.noncurrentVersionRetentionDays", value: 0, message: /must be at least 1/ },
+  { title: "non-integer noncurrentVersionRetentionDays", config: { storage: { mode: "create", noncurrentVersionRetentionDays: 1.5 } }, path: "storage.noncurrentVersionRetentionDays", value: 1.5, message: /must be a whole number/ },
+  { title: "kmsKeyDeletionWindowDays above 30", config: { storage: { mode: "create", kmsKeyDeletionWindowDays: 31 } }, path: "storage.kmsKeyDeletionWindowDays", value: 31, message: /must be at most 30/ },
+  // --- tags, IAM
+  { title: "tag value with a character AWS refuses", config: { tags: { team: "a|b" } }, path: "tags.team", value: "a|b", message: /tag values may hold letters, digits, spaces and _ \. : \/ = \+ - @/ },
+  { title: "permissionsBoundaryArn not an ARN", config: { permissionsBoundaryArn: "boundary" }, path: "permissionsBoundaryArn", value: "boundary", message: /must be an IAM policy ARN like arn:aws:iam::123456789012:policy\/boundary/ },
+  // --- the file itself
+  { title: "a file that is not valid JSON", raw: '{ "region": "us-east-1", }', message: /not valid JSON \(.+\); fix the syntax/ },
+  { title: "a JSON array instead of an object", config: ["us-east-1"], path: "(top level)", value: ["us-east-1"], message: /expected object/ },
+];
+
+/**
+ * Cases whose message or value does not match what the schema defines, because of module bugs reported
+ * separately. `test.failing` passes while the bug is there; once it is fixed these fail and should move
+ * into `cases` above.
+ */
+const knownBugs: Case[] = [
+  // zod reports a failed record-key check as `invalid_key` with the refinement's message nested in
+  // `issue.issues`; load.ts prints only the outer "Invalid key in record".
+  { title: "tag key starting with aws: (KNOWN BUG: message is 'Invalid key in record')", config: { tags: { "aws:team": "data" } }, path: "tags.aws:team", value: "aws:team", message: /tag keys must not start with aws: \(reserved by AWS\)/ },
+  { title: "reserved tag key Environment (KNOWN BUG: message is 'Invalid key in record')", config: { tags: { Environment: "prod" } }, path: "tags.Environment", value: "Environment", message: /Project, Environment, ManagedBy are set by the project; remove them/ },
+  // The discriminator error carries the whole object as input, so the value printed is {"mode":"hybrid"}.
+  { title: 'network.mode value (KNOWN BUG: prints {"mode":"hybrid"})', config: { network: { mode: "hybrid" } }, path: "network.mode", value: "hybrid", message: /mode must be one of "create", "existing"/ },
+];
+
+afterAll(() => {
+  for (const dir of tempRoots) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("main rejects invalid configs and writes nothing", () => {
+  test("control: a valid config in the same harness synthesizes into the output dir", () => {
+    const result = run({ "dev.json": { region: "eu-west-1" } });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(fs.existsSync(path.join(result.outdir, "stacks", "metaflow-dev", "cdk.tf.json"))).toBe(true);
+  });
+
+  test("the table has at least 25 cases", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+  });
+
+  test.each(cases)("$title", (c) => {
+    const result = run({ [c.file ?? "dev.json"]: c.raw !== undefined ? { raw: c.raw } : c.config });
+    expectRejected(result, c);
+  });
+
+  test.failing.each(knownBugs)("$title", (c) => {
+    expectRejected(run({ [c.file ?? "dev.json"]: c.config }), c);
+  });
+
+  test("several errors in one file are all reported at once", () => {
+    const config = {
+      region: "mars-1",
+      namePrefix: "Bad",
+      regoin: "us-east-1",
+      network: { mode: "create", vpcCidr: "10.0.0.0/33", natGateways: "two", flowLogs: { retentionDays: 10 } },
+      storage: { mode: "create", encryption: "aes", noncurrentVersionRetentionDays: 0 },
+    };
+    const result = run({ "dev.json": config });
+    const expected: Case[] = [
+      { title: "", path: "region", value: "mars-1", message: /expected one of/ },
+      { title: "", path: "namePrefix", value: "Bad", message: NAME_CHARACTERS },
+      { title: "", path: "regoin", message: /unknown key/ },
+      { title: "", path: "network.vpcCidr", value: "10.0.0.0/33", message: CIDR_NOTATION },
+      { title: "", path: "network.natGateways", value: "two", message: /expected one of/ },
+      { title: "", path: "network.flowLogs.retentionDays", value: 10, message: /CloudWatch Logs/ },
+      { title: "", path: "storage.encryption", value: "aes", message: /expected one of/ },
+      { title: "", path: "storage.noncurrentVersionRetentionDays", value: 0, message: /must be at least 1/ },
+    ];
+    for (const c of expected) expectRejected(result, c);
+    expect(problemLines(result.stderr)).toHaveLength(expected.length);
+  });
+
+  test("cross-field errors in one file are all reported at once", () => {
+    const config = {
+      network: {
+        mode: "create",
+        availabilityZones: ["us-east-1a", "us-east-1a"],
+        privateSubnetCidrs: ["10.0.0.0/19", "10.0.16.0/20"],
+        natGateways: "none",
+      },
+    };
+    const result = run({ "dev.json": config });
+    expectRejected(result, { title: "", path: "network.availabilityZones[1]", value: "us-east-1a", message: /listed twice/ });
+    expectRejected(result, { title: "", path: "network.privateSubnetCidrs[1]", value: "10.0.16.0/20", message: /overlaps/ });
+    expectRejected(result, { title: "", path: "network.interfaceEndpoints", value: [], message: /add "ecr\.api"/ });
+  });
+
+  test("an error in one of two environment files stops both", () => {
+    const result = run({ "dev.json": {}, "prod.json": { region: "eu-west-1", namePrefix: "Prod" } });
+    expectRejected(result, { title: "", file: "prod.json", path: "namePrefix", value: "Prod", message: NAME_CHARACTERS });
+    expect(linesFor(result.stderr, path.join(result.dir, "dev.json"), undefined)).toEqual([]);
+    expect(result.stderr).toMatch(/Nothing was synthesized/);
+    // Neither stack: the output dir does not exist at all (checked above), so no metaflow-dev either.
+    expect(fs.existsSync(path.join(result.outdir, "stacks", "metaflow-dev"))).toBe(false);
+  });
+
+  test("errors in two environment files are reported together", () => {
+    const result = run({ "dev.json": { region: "us-east-7" }, "prod.json": { storage: { mode: "create", encryption: "aes" } } });
+    expectRejected(result, { title: "", file: "dev.json", path: "region", value: "us-east-7", message: /expected one of/ });
+    expectRejected(result, { title: "", file: "prod.json", path: "storage.encryption", value: "aes", message: /expected one of/ });
+  });
+});

@@ -1,0 +1,198 @@
+import * as path from "path";
+import { AWS_PROVIDER_VERSION, stackName } from "../modules/metaflow-stack";
+import { Synthesized, synth } from "./support/synth";
+
+/**
+ * Parses a synthesized `${jsonencode({...})}` policy into a plain object. Bare references
+ * (`aws_x.y.arn`) become `"${aws_x.y.arn}"` strings, as they read elsewhere in the JSON.
+ */
+function policyDoc(expression: string): any {
+  const inner = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(expression);
+  if (!inner) throw new Error(`not a jsonencode expression: ${expression}`);
+  const tokens = inner[1].match(/"(?:[^"\\]|\\.)*"|[{}[\],=]|[^\s{}[\],="]+/g) ?? [];
+  const json = tokens
+    .map((t) =>
+      t === "=" ? ":" : /^["{}[\],]/.test(t) || /^(-?\d+(\.\d+)?|true|false|null)$/.test(t) ? t : JSON.stringify(`\${${t}}`),
+    )
+    .join("");
+  return JSON.parse(json);
+}
+
+const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+/** Every policy document in the stack: `[where, parsed document]`, from any string field holding a jsonencode. */
+function policyDocuments(out: Synthesized): [string, any][] {
+  const found: [string, any][] = [];
+  for (const [type, byId] of Object.entries<Record<string, Record<string, unknown>>>(out.json.resource ?? {})) {
+    for (const [id, body] of Object.entries(byId)) {
+      for (const [field, value] of Object.entries(body)) {
+        if (typeof value === "string" && value.startsWith("${jsonencode(") && /"Statement"/.test(value)) {
+          found.push([`${type}.${id}.${field}`, policyDoc(value)]);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+describe("MetaflowStack", () => {
+  const out = synth();
+  const provider = () => out.json.provider.aws[0];
+
+  describe("AWS provider", () => {
+    test("there is exactly one AWS provider block", () => {
+      expect(out.json.provider.aws).toHaveLength(1);
+    });
+
+    test("default tags carry Project, Environment and ManagedBy", () => {
+      expect(provider().default_tags[0].tags).toEqual({ Project: "metaflow", Environment: "dev", ManagedBy: "cdktf" });
+    });
+
+    test("Project follows namePrefix and Environment follows the environment name", () => {
+      const custom = synth({ namePrefix: "acme-ml" }, "prod");
+      expect(custom.json.provider.aws[0].default_tags[0].tags).toMatchObject({ Project: "acme-ml", Environment: "prod" });
+    });
+
+    test("user tags are added to the default tags beside the project's own", () => {
+      const tagged = synth({ tags: { Team: "ml-platform", CostCenter: "4711" } });
+      expect(tagged.json.provider.aws[0].default_tags[0].tags).toEqual({
+        Team: "ml-platform",
+        CostCenter: "4711",
+        Project: "metaflow",
+        Environment: "dev",
+        ManagedBy: "cdktf",
+      });
+    });
+
+    test("the region is us-east-1 by default", () => {
+      expect(provider().region).toBe("us-east-1");
+    });
+
+    test("the region comes from config", () => {
+      expect(synth({ region: "eu-west-1" }).json.provider.aws[0].region).toBe("eu-west-1");
+    });
+  });
+
+  describe("terraform block", () => {
+    test("required_providers pins hashicorp aws to exactly 5.100.0", () => {
+      expect(AWS_PROVIDER_VERSION).toBe("5.100.0");
+      expect(out.json.terraform.required_providers.aws.version).toBe("5.100.0");
+    });
+
+    test("the state lives in a local backend", () => {
+      expect(Object.keys(out.json.terraform.backend)).toEqual(["local"]);
+    });
+
+    test("the local backend path is relative", () => {
+      const statePath: string = out.json.terraform.backend.local.path;
+      expect(path.posix.isAbsolute(statePath)).toBe(false);
+      expect(path.win32.isAbsolute(statePath)).toBe(false);
+    });
+
+    test("the state path, from the stack's working directory, lands in the project root outside cdktf.out", () => {
+      const project = "/project";
+      const workdir = path.posix.join(project, "cdktf.out", "stacks", stackName("dev"));
+      const resolved = path.posix.resolve(workdir, out.json.terraform.backend.local.path);
+      expect(path.posix.dirname(resolved)).toBe(project);
+    });
+
+    test("each environment gets a state file of its own", () => {
+      const other = synth({}, "prod");
+      expect(other.json.terraform.backend.local.path).not.toBe(out.json.terraform.backend.local.path);
+    });
+  });
+
+  describe("outputs", () => {
+    test.each([
+      "vpc_id",
+      "private_subnet_ids",
+      "public_subnet_ids",
+      "datastore_bucket_name",
+      "METAFLOW_DEFAULT_DATASTORE",
+      "METAFLOW_DATASTORE_SYSROOT_S3",
+      "METAFLOW_DATATOOLS_S3ROOT",
+    ])("output %s exists with a description", (name) => {
+      expect(out.outputs[name]).toBeDefined();
+      expect(out.outputs[name].value).toBeDefined();
+      expect(out.outputs[name].description).toEqual(expect.any(String));
+    });
+
+    test("vpc_id is the created VPC's id", () => {
+      const [vpcId] = Object.keys(out.json.resource.aws_vpc);
+      expect(out.outputs.vpc_id.value).toBe(`\${aws_vpc.${vpcId}.id}`);
+    });
+
+    test("subnet outputs list the created subnets of each tier", () => {
+      const subnets = Object.entries<any>(out.json.resource.aws_subnet);
+      const idsOf = (tier: string) => subnets.filter(([, s]) => s.tags.Tier === tier).map(([id]) => `\${aws_subnet.${id}.id}`).sort();
+      expect([...(out.outputs.private_subnet_ids.value as string[])].sort()).toEqual(idsOf("private"));
+      expect([...(out.outputs.public_subnet_ids.value as string[])].sort()).toEqual(idsOf("public"));
+    });
+
+    test("datastore_bucket_name is the created bucket's name", () => {
+      const [bucketId] = Object.keys(out.json.resource.aws_s3_bucket);
+      expect(out.outputs.datastore_bucket_name.value).toBe(`\${aws_s3_bucket.${bucketId}.bucket}`);
+    });
+  });
+
+  describe("IAM", () => {
+    const stacks: [string, Synthesized][] = [
+      ["default", out],
+      ["with interface endpoints and a boundary", synth({
+        permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/boundary",
+        network: { mode: "create", natGateways: "perAz", interfaceEndpoints: ["sts", "logs", "kms"] },
+      })],
+    ];
+
+    test("the default stack has policy documents to scan (the scan is not vacuous)", () => {
+      const where = policyDocuments(out).map(([w]) => w);
+      expect(where.some((w) => w.startsWith("aws_iam_role_policy."))).toBe(true);
+      expect(where.some((w) => w.endsWith(".assume_role_policy"))).toBe(true);
+      expect(where.some((w) => w.startsWith("aws_s3_bucket_policy."))).toBe(true);
+    });
+
+    test.each(stacks)("no policy in the %s stack has Action \"*\"", (_name, stack) => {
+      for (const [where, doc] of policyDocuments(stack)) {
+        for (const s of list(doc.Statement) as any[]) {
+          for (const a of list(s.Action)) expect([where, a]).not.toEqual([where, "*"]);
+          for (const a of list(s.NotAction)) expect([where, a]).not.toEqual([where, "*"]);
+        }
+      }
+    });
+
+    test.each(stacks)("no Allow statement in the %s stack uses a wildcard action", (_name, stack) => {
+      for (const [where, doc] of policyDocuments(stack)) {
+        for (const s of (list(doc.Statement) as any[]).filter((x) => x.Effect === "Allow")) {
+          for (const a of list(s.Action)) expect([where, String(a).includes("*")]).toEqual([where, false]);
+          expect([where, s.NotAction]).toEqual([where, undefined]);
+        }
+      }
+    });
+
+    test.each(stacks)("no Allow statement in the %s stack has Resource \"*\"", (_name, stack) => {
+      for (const [where, doc] of policyDocuments(stack)) {
+        for (const s of (list(doc.Statement) as any[]).filter((x) => x.Effect === "Allow")) {
+          for (const r of list(s.Resource)) expect([where, r]).not.toEqual([where, "*"]);
+        }
+      }
+    });
+
+    test("every role's trust policy allows only sts:AssumeRole for one service principal", () => {
+      for (const role of out.resources("aws_iam_role")) {
+        const doc = policyDoc(role.assume_role_policy);
+        for (const s of doc.Statement) {
+          expect(list(s.Action)).toEqual(["sts:AssumeRole"]);
+          expect(Object.keys(s.Principal)).toEqual(["Service"]);
+          expect(String(s.Principal.Service)).toMatch(/^[a-z0-9-]+\.amazonaws\.com$/);
+        }
+      }
+    });
+
+    test("a configured permissions boundary is on every IAM role", () => {
+      const [, bounded] = stacks[1];
+      const roles = bounded.resources("aws_iam_role");
+      expect(roles.length).toBeGreaterThan(0);
+      for (const role of roles) expect(role.permissions_boundary).toBe("arn:aws:iam::123456789012:policy/boundary");
+    });
+  });
+});
