@@ -86,7 +86,7 @@ export class Network extends Construct implements INetwork {
    * An output with a precondition. Escape hatch: cdktf 0.21 accepts `precondition` on TerraformOutput but
    * never renders it, so it is written with addOverride (terraform-subnet-checks.test.ts proves it fires).
    */
-  private guardedOutput(id: string, description: string, value: string, check: { condition: unknown; errorMessage: string }) {
+  private guardedOutput(id: string, description: string, value: string[], check: { condition: unknown; errorMessage: string }) {
     const output = new TerraformOutput(this, id, { description, value });
     output.addOverride("precondition", [{ condition: check.condition, error_message: check.errorMessage }]);
   }

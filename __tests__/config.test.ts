@@ -1,0 +1,110 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseIpv4Cidr, contains, overlaps } from "../modules/config/cidr";
+import { loadEnvironments, parseEnvironment } from "../modules/config/load";
+import { defaultAvailabilityZones } from "../modules/config/regions";
+import { CreateNetworkConfig } from "../modules/config/schema";
+
+const created = (raw: unknown, name = "dev") => {
+  const env = parseEnvironment(name, raw);
+  if (env.config.network.mode !== "create") throw new Error("expected a created network");
+  return { ...env.config, network: env.config.network as CreateNetworkConfig };
+};
+
+describe("config defaults", () => {
+  test("an empty config is complete", () => {
+    const c = created({});
+    expect(c.region).toBe("us-east-1");
+    expect(c.namePrefix).toBe("metaflow");
+    expect(c.network.natGateways).toBe("single");
+    expect(c.network.flowLogs.retentionDays).toBe(90);
+    expect(c.storage).toMatchObject({ mode: "create", encryption: "kms" });
+  });
+
+  test("zones default to the region's first two", () => {
+    expect(created({ region: "eu-west-1" }).network.availabilityZones).toEqual(["eu-west-1a", "eu-west-1b"]);
+    expect(defaultAvailabilityZones("ap-northeast-1")).toEqual(["ap-northeast-1a", "ap-northeast-1c"]);
+  });
+
+  test("derived subnets lie inside the VPC, one per zone, none overlapping, private ones larger", () => {
+    const { network } = created({ network: { mode: "create", vpcCidr: "10.8.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] } });
+    const vpc = parseIpv4Cidr(network.vpcCidr)!;
+    const all = [...network.privateSubnetCidrs, ...network.publicSubnetCidrs].map((c) => parseIpv4Cidr(c)!);
+    expect(network.privateSubnetCidrs).toHaveLength(3);
+    expect(network.publicSubnetCidrs).toHaveLength(3);
+    for (const s of all) expect(contains(vpc, s)).toBe(true);
+    all.forEach((a, i) => all.slice(i + 1).forEach((b) => expect(overlaps(a, b)).toBe(false)));
+    expect(parseIpv4Cidr(network.privateSubnetCidrs[0])!.prefix).toBeLessThan(parseIpv4Cidr(network.publicSubnetCidrs[0])!.prefix);
+  });
+
+  test("the smallest VPC that still splits by default is /22", () => {
+    expect(created({ network: { mode: "create", vpcCidr: "10.0.0.0/22" } }).network.publicSubnetCidrs).toEqual(["10.0.3.128/28", "10.0.3.144/28"]);
+    expect(() => created({ network: { mode: "create", vpcCidr: "10.0.0.0/23" } })).toThrow(/too small to split/);
+  });
+
+  test("explicit subnet CIDRs are kept as given", () => {
+    const { network } = created({
+      network: { mode: "create", vpcCidr: "10.0.0.0/16", privateSubnetCidrs: ["10.0.0.0/18", "10.0.64.0/18"], publicSubnetCidrs: ["10.0.200.0/24", "10.0.201.0/24"] },
+    });
+    expect(network.privateSubnetCidrs).toEqual(["10.0.0.0/18", "10.0.64.0/18"]);
+    expect(network.publicSubnetCidrs).toEqual(["10.0.200.0/24", "10.0.201.0/24"]);
+  });
+
+  test("an existing network keeps its ids and verifies subnets by default", () => {
+    const env = parseEnvironment("dev", {
+      network: { mode: "existing", vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-01234567", "subnet-89abcdef"] },
+    });
+    expect(env.config.network).toEqual({
+      mode: "existing", vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-01234567", "subnet-89abcdef"], publicSubnetIds: [], verifySubnets: true,
+    });
+  });
+
+  test("natGateways none is accepted when the required endpoints are listed", () => {
+    const { network } = created({
+      network: { mode: "create", natGateways: "none", interfaceEndpoints: ["ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs", "sts"] },
+    });
+    expect(network.natGateways).toBe("none");
+  });
+
+  test("a $schema key is allowed and dropped", () => {
+    expect(parseEnvironment("dev", { $schema: "./schema.json" }).config).not.toHaveProperty("$schema");
+  });
+});
+
+describe("loadEnvironments", () => {
+  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "mf-config-"));
+
+  test("an empty or missing directory gives the built-in default, dev", () => {
+    expect(loadEnvironments(dir()).map((e) => e.name)).toEqual(["dev"]);
+    expect(loadEnvironments(path.join(os.tmpdir(), "mf-config-does-not-exist")).map((e) => e.name)).toEqual(["dev"]);
+  });
+
+  test("each JSON file is an environment named after it, in name order; other files are ignored", () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, "prod.json"), JSON.stringify({ region: "eu-west-1" }));
+    fs.writeFileSync(path.join(d, "dev.json"), "{}");
+    fs.writeFileSync(path.join(d, "README.md"), "# notes");
+    const envs = loadEnvironments(d);
+    expect(envs.map((e) => [e.name, e.config.region])).toEqual([["dev", "us-east-1"], ["prod", "eu-west-1"]]);
+    expect(envs[1].source).toBe(path.join(d, "prod.json"));
+  });
+
+  test("a byte-order mark at the start of a file is tolerated", () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, "dev.json"), "\uFEFF{\"region\": \"us-west-2\"}");
+    expect(loadEnvironments(d)[0].config.region).toBe("us-west-2");
+  });
+
+  test("only keeps the named environments", () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, "dev.json"), "{}");
+    fs.writeFileSync(path.join(d, "prod.json"), "{}");
+    expect(loadEnvironments(d, ["prod"]).map((e) => e.name)).toEqual(["prod"]);
+  });
+
+  test("every shipped example config is valid", () => {
+    const examples = path.join(__dirname, "..", "examples", "environments");
+    expect(loadEnvironments(examples).map((e) => e.name)).toEqual(["no-nat", "production", "shared-vpc"]);
+  });
+});
