@@ -12,16 +12,26 @@ interface Options {
   readonly quiet: boolean;
 }
 
+const USAGE = "usage: npm run synth -- [--env <name>]... [--config-dir <dir>] [--quiet]";
+
+/** A command-line mistake: reported like a config error, under its own heading. */
+class UsageError extends Error {}
+
 function parseArgs(argv: readonly string[]): Options {
   const environments: string[] = [];
   let configDir = process.env.METAFLOW_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
   let quiet = false;
+  const valueOf = (i: number): string => {
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${argv[i]} needs a value; ${USAGE}`);
+    return value;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--env" && argv[i + 1]) environments.push(argv[++i]);
-    else if (arg === "--config-dir" && argv[i + 1]) configDir = argv[++i];
+    if (arg === "--env") environments.push(valueOf(i++));
+    else if (arg === "--config-dir") configDir = valueOf(i++);
     else if (arg === "--quiet") quiet = true;
-    else throw new ConfigError([`unknown argument ${JSON.stringify(arg)}; use --env <name>, --config-dir <dir> or --quiet`]);
+    else throw new UsageError(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
   }
   return { configDir, environments, quiet };
 }
@@ -36,6 +46,10 @@ export function main(argv: readonly string[]): number {
     app = new App();
     for (const environment of environments) new MetaflowStack(app, environment);
   } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\nNothing was synthesized.\n`);
+      return 1;
+    }
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`${e.message}\nNothing was synthesized. Fix the values above and run again.\n`);
     return 1;

@@ -4,34 +4,13 @@ import { MetaflowStack } from "../modules/metaflow-stack";
 import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "../modules/perms";
 import { Role } from "../modules/role";
 import { Synthesized, synth } from "./support/synth";
+import { entries, list, policyDoc, ref } from "./support/json";
 
 type Body = Record<string, any>;
 
-/** `[logical id, body]` of every resource of `type`. */
-function entries(out: Synthesized, type: string): [string, Body][] {
-  return Object.entries(out.json.resource?.[type] ?? {});
-}
 
-/** The interpolation Terraform sees for `<type>.<id>.<attr>`. */
-const ref = (type: string, id: string, attr = "id") => `\${${type}.${id}.${attr}}`;
 
-/**
- * Parses a synthesized `${jsonencode({...})}` policy into a plain object. Bare references
- * (`aws_x.y.arn`) become `"${aws_x.y.arn}"` strings, as they read elsewhere in the JSON.
- */
-function policyDoc(expression: string): any {
-  const inner = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(expression);
-  if (!inner) throw new Error(`not a jsonencode expression: ${expression}`);
-  const tokens = inner[1].match(/"(?:[^"\\]|\\.)*"|[{}[\],=]|[^\s{}[\],="]+/g) ?? [];
-  const json = tokens
-    .map((t) =>
-      t === "=" ? ":" : /^["{}[\],]/.test(t) || /^(-?\d+(\.\d+)?|true|false|null)$/.test(t) ? t : JSON.stringify(`\${${t}}`),
-    )
-    .join("");
-  return JSON.parse(json);
-}
 
-const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : [x]);
 const sorted = (xs: readonly unknown[]) => [...xs].map(String).sort();
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9";

@@ -1,35 +1,14 @@
 import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/schema";
 import { LOGS_DELIVER } from "../modules/perms";
 import { synth } from "./support/synth";
+import { entries, list, policyDoc, ref } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
 
-/** `[logical id, body]` of every resource of `type`. */
-function entries(out: Out, type: string): [string, Body][] {
-  return Object.entries(out.json.resource?.[type] ?? {});
-}
 
-/** The interpolation Terraform sees for `<type>.<id>.<attr>`. */
-const ref = (type: string, id: string, attr = "id") => `\${${type}.${id}.${attr}}`;
 
-/**
- * Parses a synthesized `${jsonencode({...})}` policy into a plain object. Bare references
- * (`aws_x.y.arn`) become `"${aws_x.y.arn}"` strings, as they read elsewhere in the JSON.
- */
-function policyDoc(expression: string): any {
-  const inner = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(expression);
-  if (!inner) throw new Error(`not a jsonencode expression: ${expression}`);
-  const tokens = inner[1].match(/"(?:[^"\\]|\\.)*"|[{}[\],=]|[^\s{}[\],="]+/g) ?? [];
-  const json = tokens
-    .map((t) =>
-      t === "=" ? ":" : /^["{}[\],]/.test(t) || /^(-?\d+(\.\d+)?|true|false|null)$/.test(t) ? t : JSON.stringify(`\${${t}}`),
-    )
-    .join("");
-  return JSON.parse(json);
-}
 
-const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : [x]);
 
 /** IPv4 CIDR arithmetic of the test's own, independent of modules/config/cidr.ts. */
 function cidrRange(cidr: string): { start: number; end: number; prefix: number } {
@@ -120,7 +99,7 @@ describe("Network (create mode)", () => {
     });
 
     test("public subnets are sixty-fourths from the last eighth, in zone order (cidrsubnet(vpc, 6, 56 + i))", () => {
-      const byZone = Object.fromEntries(net.publicSubnets.map(([, s]) => [s.availability_zone, s.cidr_block]));
+      const byZone: Record<string, string> = Object.fromEntries(net.publicSubnets.map(([, s]) => [s.availability_zone, s.cidr_block]));
       expect(byZone).toEqual({ "us-east-1a": cidrsubnet("10.0.0.0/16", 6, 56), "us-east-1b": cidrsubnet("10.0.0.0/16", 6, 57) });
       for (const cidr of Object.values(byZone)) expect(inside(cidrsubnet("10.0.0.0/16", 3, 7), cidr)).toBe(true);
     });
@@ -501,16 +480,29 @@ describe("Network (existing mode)", () => {
     expect(checks.map(([, o]) => String(o.value)).join(" ")).toMatch(/\.vpc_id\b/);
   });
 
-  // Known bug (see report): cdktf 0.21.0's TerraformOutput accepts `precondition` but never synthesizes it,
-  // so the checks are silently dropped. `test.failing` passes while the bug is present; when the module is
-  // fixed (e.g. with addOverride("precondition", ...)), this test fails: turn it into a plain `test`.
-  test.failing("verifySubnets puts preconditions on the check outputs (distinct zones, one VPC)", () => {
-    const checks = checkOutputs(verified);
-    expect(checks).toHaveLength(2);
-    const conditions = checks.map(([, o]) => JSON.stringify((o as any).precondition ?? null));
-    for (const c of conditions) expect(c).toMatch(/condition/);
-    expect(conditions.join(" ")).toMatch(/>= 2/);
-    expect(conditions.join(" ")).toContain(vpcId);
+  /** The precondition blocks of the check output whose value reads `attribute` of the looked-up subnets. */
+  const preconditionsOn = (out: Out, attribute: string): { condition: string; error_message: string }[] => {
+    const found = checkOutputs(out).filter(([, o]) => new RegExp(`\\.${attribute}\\b`).test(String(o.value)));
+    expect(found).toHaveLength(1);
+    return list((found[0][1] as any).precondition ?? []) as { condition: string; error_message: string }[];
+  };
+
+  test("verifySubnets puts a precondition on the zones output: at least two distinct zones", () => {
+    const [check, ...rest] = preconditionsOn(verified, "availability_zone");
+    expect(check).toBeDefined();
+    expect(rest).toEqual([]);
+    expect(check.condition).toMatch(/^\$\{.*length\(distinct\(.*\.availability_zone.*\)\)\)? >= 2\)?\}$/);
+    expect(check.error_message).toMatch(/two distinct availability zones/);
+  });
+
+  test("verifySubnets puts a precondition on the VPCs output: every subnet in the given VPC", () => {
+    const [check, ...rest] = preconditionsOn(verified, "vpc_id");
+    expect(check).toBeDefined();
+    expect(rest).toEqual([]);
+    expect(check.condition).toMatch(/distinct\(.*\.vpc_id/);
+    expect(check.condition).toContain(`"${vpcId}"`);
+    expect(check.condition).toMatch(/== 1\)?\}$/);
+    expect(check.error_message).toContain(vpcId);
   });
 
   test("verifySubnets false adds no data sources", () => {

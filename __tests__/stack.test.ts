@@ -1,39 +1,10 @@
 import * as path from "path";
 import { AWS_PROVIDER_VERSION, stackName } from "../modules/metaflow-stack";
 import { Synthesized, synth } from "./support/synth";
+import { list, policyDoc, policyDocuments } from "./support/json";
 
-/**
- * Parses a synthesized `${jsonencode({...})}` policy into a plain object. Bare references
- * (`aws_x.y.arn`) become `"${aws_x.y.arn}"` strings, as they read elsewhere in the JSON.
- */
-function policyDoc(expression: string): any {
-  const inner = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(expression);
-  if (!inner) throw new Error(`not a jsonencode expression: ${expression}`);
-  const tokens = inner[1].match(/"(?:[^"\\]|\\.)*"|[{}[\],=]|[^\s{}[\],="]+/g) ?? [];
-  const json = tokens
-    .map((t) =>
-      t === "=" ? ":" : /^["{}[\],]/.test(t) || /^(-?\d+(\.\d+)?|true|false|null)$/.test(t) ? t : JSON.stringify(`\${${t}}`),
-    )
-    .join("");
-  return JSON.parse(json);
-}
 
-const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
-/** Every policy document in the stack: `[where, parsed document]`, from any string field holding a jsonencode. */
-function policyDocuments(out: Synthesized): [string, any][] {
-  const found: [string, any][] = [];
-  for (const [type, byId] of Object.entries<Record<string, Record<string, unknown>>>(out.json.resource ?? {})) {
-    for (const [id, body] of Object.entries(byId)) {
-      for (const [field, value] of Object.entries(body)) {
-        if (typeof value === "string" && value.startsWith("${jsonencode(") && /"Statement"/.test(value)) {
-          found.push([`${type}.${id}.${field}`, policyDoc(value)]);
-        }
-      }
-    }
-  }
-  return found;
-}
 
 describe("MetaflowStack", () => {
   const out = synth();

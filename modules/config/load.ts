@@ -38,6 +38,16 @@ function describe(issue: z.core.$ZodIssue): string[] {
     return issue.keys.map((key) => `${formatPath([...issue.path, key])}: ${issue.message}`);
   }
   const where = formatPath(issue.path) || "(top level)";
+  if (issue.code === "invalid_key") {
+    // A record key that failed its own checks: the useful messages are inside.
+    const reasons = issue.issues.map((inner) => inner.message).join("; ");
+    return [`${where}: ${formatValue(issue.input)} is not allowed as a key: ${reasons}`];
+  }
+  if (issue.code === "invalid_union" && issue.discriminator) {
+    // zod reports the whole object; the value that matters is its discriminator.
+    const input = issue.input as Record<string, unknown> | undefined;
+    return [`${where}: ${formatValue(input?.[issue.discriminator])} ${issue.message}`];
+  }
   return [`${where}: ${formatValue(issue.input)} ${issue.message}`];
 }
 

@@ -210,14 +210,28 @@ const PUBLIC_FIRST_INDEX = 56;
 const SMALLEST_SUBNET_PREFIX = 28;
 const LARGEST_SUBNET_PREFIX = 16;
 
-type Issues = z.core.$RefinementCtx<unknown>;
+type Issues = z.core.$RefinementCtx<ConfigInput>;
 
-function resolveNetwork(input: CreateNetworkInput, region: ConfigInput["region"], ctx: Issues): CreateNetworkConfig {
-  const at = (...path: (string | number)[]) => ["network", ...path];
-  const fail = (path: (string | number)[], input: unknown, message: string) =>
-    ctx.issues.push({ code: "custom", path: at(...path), input, message });
-
+/** Zones and subnet CIDRs of a created network, defaults filled in; `undefined` CIDRs: VPC too small to split. */
+function resolveSubnets(input: CreateNetworkInput, region: ConfigInput["region"]) {
   const zones = input.availabilityZones ?? defaultAvailabilityZones(region);
+  const vpc = parseIpv4Cidr(input.vpcCidr)!;
+  const derive = (newBits: number, first: number): string[] | undefined =>
+    vpc.prefix + newBits > SMALLEST_SUBNET_PREFIX ? undefined : zones.map((_, i) => formatCidr(subnet(vpc, newBits, first + i)));
+  return {
+    zones,
+    vpc,
+    privateCidrs: input.privateSubnetCidrs ?? derive(PRIVATE_NEW_BITS, 0),
+    publicCidrs: input.publicSubnetCidrs ?? derive(PUBLIC_NEW_BITS, PUBLIC_FIRST_INDEX),
+  };
+}
+
+/** Cross-field rules of a created network: zones of the region, subnets inside the VPC and apart, endpoints. */
+function checkCreatedNetwork(input: CreateNetworkInput, region: ConfigInput["region"], ctx: Issues): void {
+  const fail = (path: (string | number)[], value: unknown, message: string) =>
+    ctx.issues.push({ code: "custom", path: ["network", ...path], input: value, message });
+  const { zones, vpc, privateCidrs, publicCidrs } = resolveSubnets(input, region);
+
   zones.forEach((zone, i) => {
     if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
       fail(["availabilityZones", i], zone, `must be a zone of region ${region}, like ${region}a`);
@@ -226,23 +240,31 @@ function resolveNetwork(input: CreateNetworkInput, region: ConfigInput["region"]
     }
   });
 
-  const vpc = parseIpv4Cidr(input.vpcCidr)!;
+  const seen = new Set<string>();
+  input.interfaceEndpoints.forEach((endpoint, i) => {
+    if (seen.has(endpoint)) fail(["interfaceEndpoints", i], endpoint, "is listed twice; each endpoint once");
+    seen.add(endpoint);
+  });
+  if (input.natGateways === "none") {
+    const missing = ENDPOINTS_REQUIRED_WITHOUT_NAT.filter((e) => !seen.has(e));
+    if (missing.length > 0) {
+      fail(
+        ["interfaceEndpoints"],
+        input.interfaceEndpoints,
+        `with natGateways "none", private subnets reach AWS only through endpoints; add ${missing.map((m) => `"${m}"`).join(", ")} or choose natGateways "single" or "perAz"`,
+      );
+    }
+  }
+
   if (vpc.prefix < 16 || vpc.prefix > 28) {
+    // Subnets derived from an impossible VPC would only repeat this error.
     fail(["vpcCidr"], input.vpcCidr, "must have a prefix length from /16 to /28 (the sizes AWS allows for a VPC)");
+    return;
   }
-
-  const derive = (newBits: number, first: number): string[] | undefined => {
-    if (vpc.prefix + newBits > SMALLEST_SUBNET_PREFIX) return undefined;
-    return zones.map((_, i) => formatCidr(subnet(vpc, newBits, first + i)));
-  };
-  const tooSmall = `is too small to split into default subnets; use /${SMALLEST_SUBNET_PREFIX - PUBLIC_NEW_BITS} or larger, or set privateSubnetCidrs and publicSubnetCidrs`;
-  const privateCidrs = input.privateSubnetCidrs ?? derive(PRIVATE_NEW_BITS, 0);
-  const publicCidrs = input.publicSubnetCidrs ?? derive(PUBLIC_NEW_BITS, PUBLIC_FIRST_INDEX);
   if (!privateCidrs || !publicCidrs) {
-    fail(["vpcCidr"], input.vpcCidr, tooSmall);
-    return { ...input, availabilityZones: zones, privateSubnetCidrs: [], publicSubnetCidrs: [] };
+    fail(["vpcCidr"], input.vpcCidr, `is too small to split into default subnets; use /${SMALLEST_SUBNET_PREFIX - PUBLIC_NEW_BITS} or larger, or set privateSubnetCidrs and publicSubnetCidrs`);
+    return;
   }
-
   const all: { field: string; index: number; text: string; net: Ipv4Network }[] = [];
   for (const [field, list] of [["privateSubnetCidrs", privateCidrs], ["publicSubnetCidrs", publicCidrs]] as const) {
     if (list.length !== zones.length) {
@@ -260,38 +282,36 @@ function resolveNetwork(input: CreateNetworkInput, region: ConfigInput["region"]
       all.push({ field, index, text, net });
     });
   }
+}
 
-  const seen = new Set<string>();
-  input.interfaceEndpoints.forEach((endpoint, i) => {
-    if (seen.has(endpoint)) fail(["interfaceEndpoints", i], endpoint, "is listed twice; each endpoint once");
-    seen.add(endpoint);
+function checkExistingNetwork(input: ExistingNetworkConfig, ctx: Issues): void {
+  const all = [...input.privateSubnetIds, ...input.publicSubnetIds];
+  all.forEach((id, i) => {
+    if (all.indexOf(id) === i) return;
+    const [field, index] = i < input.privateSubnetIds.length ? ["privateSubnetIds", i] : ["publicSubnetIds", i - input.privateSubnetIds.length];
+    ctx.issues.push({ code: "custom", path: ["network", field, index], input: id, message: "is listed twice; list each subnet once" });
   });
-  if (input.natGateways === "none") {
-    const missing = ENDPOINTS_REQUIRED_WITHOUT_NAT.filter((e) => !seen.has(e));
-    if (missing.length > 0) {
-      fail(
-        ["interfaceEndpoints"],
-        input.interfaceEndpoints,
-        `with natGateways "none", private subnets reach AWS only through endpoints; add ${missing.map((m) => `"${m}"`).join(", ")} or choose natGateways "single" or "perAz"`,
-      );
-    }
-  }
-  return { ...input, availabilityZones: zones, privateSubnetCidrs: privateCidrs, publicSubnetCidrs: publicCidrs };
 }
 
-function resolve(input: ConfigInput, ctx: Issues): EnvironmentConfig {
+function checkNetwork(input: ConfigInput, ctx: Issues): void {
+  if (input.network.mode === "existing") checkExistingNetwork(input.network, ctx);
+  else checkCreatedNetwork(input.network, input.region, ctx);
+}
+
+/**
+ * The cross-field network check runs whenever `region` and `network` themselves parsed, even if other
+ * fields failed, so one run reports every problem. (Zod's default is to skip checks after any issue;
+ * `when` on the check's definition is zod 4's documented way to widen that.)
+ */
+const networkCheck = z.superRefine(checkNetwork);
+networkCheck._zod.def.when = (payload) =>
+  !payload.issues.some((issue) => !issue.path?.length || issue.path[0] === "network" || issue.path[0] === "region");
+
+function resolve(input: ConfigInput): EnvironmentConfig {
   const { $schema: _ignored, network, ...rest } = input;
-  if (network.mode === "existing") {
-    const all = [...network.privateSubnetIds, ...network.publicSubnetIds];
-    all.forEach((id, i) => {
-      if (all.indexOf(id) !== i) {
-        const [field, index] = i < network.privateSubnetIds.length ? ["privateSubnetIds", i] : ["publicSubnetIds", i - network.privateSubnetIds.length];
-        ctx.issues.push({ code: "custom", path: ["network", field, index], input: id, message: "is listed twice; list each subnet once" });
-      }
-    });
-    return { ...rest, network };
-  }
-  return { ...rest, network: resolveNetwork(network, input.region, ctx) };
+  if (network.mode === "existing") return { ...rest, network };
+  const { zones, privateCidrs, publicCidrs } = resolveSubnets(network, input.region);
+  return { ...rest, network: { ...network, availabilityZones: zones, privateSubnetCidrs: privateCidrs!, publicSubnetCidrs: publicCidrs! } };
 }
 
-export const ConfigSchema = ConfigInputSchema.transform(resolve);
+export const ConfigSchema = ConfigInputSchema.check(networkCheck).transform(resolve);

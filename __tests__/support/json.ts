@@ -1,0 +1,47 @@
+import { Synthesized } from "./synth";
+
+/** Helpers for reading synthesized Terraform JSON in tests. */
+
+type Body = Record<string, any>;
+
+/** `[logical id, body]` of every resource of `type`. */
+export function entries(out: Synthesized, type: string): [string, Body][] {
+  return Object.entries(out.json.resource?.[type] ?? {});
+}
+
+/** The interpolation Terraform sees for `<type>.<id>.<attr>`. */
+export const ref = (type: string, id: string, attr = "id") => `\${${type}.${id}.${attr}}`;
+
+/** A value or list of values as a list; `undefined` as an empty list. */
+export const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+/**
+ * Parses a synthesized `${jsonencode({...})}` policy into a plain object. Bare references
+ * (`aws_x.y.arn`) become `"${aws_x.y.arn}"` strings, as they read elsewhere in the JSON.
+ */
+export function policyDoc(expression: string): any {
+  const inner = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(expression);
+  if (!inner) throw new Error(`not a jsonencode expression: ${expression}`);
+  const tokens = inner[1].match(/"(?:[^"\\]|\\.)*"|[{}[\],=]|[^\s{}[\],="]+/g) ?? [];
+  const json = tokens
+    .map((t) =>
+      t === "=" ? ":" : /^["{}[\],]/.test(t) || /^(-?\d+(\.\d+)?|true|false|null)$/.test(t) ? t : JSON.stringify(`\${${t}}`),
+    )
+    .join("");
+  return JSON.parse(json);
+}
+
+/** Every policy document in the stack: `[where, parsed document]`, from any string field holding a jsonencode. */
+export function policyDocuments(out: Synthesized): [string, any][] {
+  const found: [string, any][] = [];
+  for (const [type, byId] of Object.entries<Record<string, Record<string, unknown>>>(out.json.resource ?? {})) {
+    for (const [id, body] of Object.entries(byId)) {
+      for (const [field, value] of Object.entries(body)) {
+        if (typeof value === "string" && value.startsWith("${jsonencode(") && /"Statement"/.test(value)) {
+          found.push([`${type}.${id}.${field}`, policyDoc(value)]);
+        }
+      }
+    }
+  }
+  return found;
+}
