@@ -110,7 +110,7 @@ function expectRejected(result: Run, c: Case): void {
   expect(result.stdout).not.toMatch(/Synthesized/);
 }
 
-const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, permissionsBoundaryArn, network, storage";
+const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, permissionsBoundaryArn, network, storage, compute";
 const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, interfaceEndpoints, flowLogs";
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
@@ -133,8 +133,8 @@ const cases: Case[] = [
   { title: "environment name with upper case (Prod.json)", file: "Prod.json", config: {}, path: "environment name", value: "Prod", message: /the environment name may hold lower-case letters.*\(rename the file\)/ },
   { title: "environment name of 12 characters", file: "production01.json", config: {}, path: "environment name", value: "production01", message: /the environment name must have 2 to 10 characters.*\(rename the file\)/ },
   // --- unknown keys
-  { title: "unknown top-level key (typo regoin)", config: { regoin: "us-east-1" }, path: "regoin", message: new RegExp(`unknown key; allowed keys are: ${ALLOWED_TOP_LEVEL}$`) },
-  { title: "unknown nested key network.natGateway", config: { network: { mode: "create", natGateway: "none" } }, path: "network.natGateway", message: new RegExp(`unknown key; allowed keys are: ${ALLOWED_CREATE_NETWORK}$`) },
+  { title: "unknown top-level key (typo regoin)", config: { regoin: "us-east-1" }, path: "regoin", message: new RegExp(`unknown key; did you mean "region"\\? allowed keys are: ${ALLOWED_TOP_LEVEL}$`) },
+  { title: "unknown nested key network.natGateway", config: { network: { mode: "create", natGateway: "none" } }, path: "network.natGateway", message: new RegExp(`unknown key; did you mean "natGateways"\\? allowed keys are: ${ALLOWED_CREATE_NETWORK}$`) },
   { title: "unknown key in storage (existing)", config: { storage: { mode: "existing", bucketName: "my-bucket", kmsKey: "x" } }, path: "storage.kmsKey", message: /unknown key; allowed keys are: mode, bucketName, kmsKeyArn$/ },
   // --- enums
   { title: "natGateways not an option", config: { network: { mode: "create", natGateways: "two" } }, path: "network.natGateways", value: "two", message: /expected one of "none"\|"single"\|"perAz"/ },

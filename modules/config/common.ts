@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { parseIpv4Cidr } from "./cidr";
+
+/** Building blocks shared by the config schemas of every area. */
+
+/** Edit distance, for "did you mean" on unknown keys. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The allowed key a typo most likely meant, if one is close. */
+export function closest(key: string, allowed: readonly string[]): string | undefined {
+  const best = allowed
+    .map((candidate) => ({ candidate, d: distance(key.toLowerCase(), candidate.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.candidate : undefined;
+}
+
+/** A `z.strictObject` whose unknown-key error suggests the nearest allowed key and lists them all. */
+export function strict<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).filter((k) => k !== "$schema");
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      const guess = issue.keys.length === 1 ? closest(issue.keys[0], allowed) : undefined;
+      return `unknown key${guess ? `; did you mean "${guess}"?` : ";"} allowed keys are: ${allowed.join(", ")}`;
+    },
+  });
+}
+
+/** Lower-case name segment legal in S3 bucket names, IAM names and log groups. */
+export function nameSegment(what: string, maxLength: number) {
+  return z
+    .string()
+    .min(2, `${what} must have 2 to ${maxLength} characters`)
+    .max(maxLength, `${what} must have 2 to ${maxLength} characters (it is part of bucket and IAM role names)`)
+    .regex(
+      /^[a-z][a-z0-9-]*[a-z0-9]$/,
+      `${what} may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit`,
+    )
+    .refine((s) => !s.includes("--"), `${what} must not contain "--"`)
+    .refine(
+      (s) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(s),
+      `${what} must not start with "xn--", "sthree-" or "amzn-s3-demo-" (prefixes S3 reserves)`,
+    );
+}
+
+export const Ipv4Cidr = z
+  .string()
+  .refine((s) => parseIpv4Cidr(s) !== undefined, "must be an IPv4 network address in CIDR notation, e.g. 10.0.0.0/16");
+
+export const awsId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), `must be an id like ${prefix}-0123456789abcdef0`);
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+export const RetentionDays = z
+  .number()
+  .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
+    message: `must be one of the periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
+  });
+
+export const int = (min: number, max: number) =>
+  z.number().int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** The error of a `mode` discriminated union: names the modes that exist. */
+export const modeError = (allowed: string) => ({
+  error: (issue: { code: string }) =>
+    issue.code === "invalid_union" || issue.code === "invalid_type" ? `mode must be one of ${allowed}` : undefined,
+});
+
+/** Reports one problem at a path relative to the area being checked. */
+export type Report = (path: readonly (string | number)[], value: unknown, message: string) => void;
+
+/** `[...]` of each duplicated element's index. */
+export function duplicateIndexes<T>(items: readonly T[], key: (item: T) => unknown = (x) => x): number[] {
+  const keys = items.map(key);
+  return keys.flatMap((k, i) => (keys.indexOf(k) !== i ? [i] : []));
+}

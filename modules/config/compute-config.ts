@@ -1,0 +1,201 @@
+import { z } from "zod";
+import { duplicateIndexes, int, Report, strict } from "./common";
+
+/** Config of the compute area: AWS Batch compute environments and the job queues over them. */
+
+/**
+ * What a compute environment runs on. `ec2` on-demand and `spot` EC2 instances, `gpu` on-demand GPU
+ * instances with the ECS GPU-optimized AMI, `fargate` and `fargateSpot` serverless containers.
+ */
+export const COMPUTE_KINDS = ["ec2", "spot", "gpu", "fargate", "fargateSpot"] as const;
+export type ComputeKind = (typeof COMPUTE_KINDS)[number];
+
+export const FARGATE_KINDS: readonly ComputeKind[] = ["fargate", "fargateSpot"];
+export const isFargate = (kind: ComputeKind) => FARGATE_KINDS.includes(kind);
+
+/** Batch allocation strategies allowed per kind. The first is the default. */
+export const ALLOCATION_STRATEGIES: Record<ComputeKind, readonly string[]> = {
+  ec2: ["BEST_FIT_PROGRESSIVE", "BEST_FIT"],
+  gpu: ["BEST_FIT_PROGRESSIVE", "BEST_FIT"],
+  spot: ["SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"],
+  fargate: [],
+  fargateSpot: [],
+};
+
+/**
+ * Defaults that cost nothing when idle (min 0 vCPUs) and run on current-generation families offered in
+ * every commercial region. GPU: NVIDIA families the ECS GPU-optimized AMI supports.
+ */
+export const KIND_DEFAULTS: Record<ComputeKind, { instanceTypes: string[]; maxVcpus: number; rootVolumeGiB?: number }> = {
+  ec2: { instanceTypes: ["c6i", "m6i", "r6i"], maxVcpus: 256, rootVolumeGiB: 50 },
+  spot: { instanceTypes: ["c6i", "m6i", "r6i", "c5", "m5", "r5"], maxVcpus: 256, rootVolumeGiB: 50 },
+  gpu: { instanceTypes: ["g5", "g4dn"], maxVcpus: 64, rootVolumeGiB: 100 },
+  fargate: { instanceTypes: [], maxVcpus: 64 },
+  fargateSpot: { instanceTypes: [], maxVcpus: 64 },
+};
+
+/** NVIDIA GPU instance families (what the ECS GPU-optimized AMI drives). */
+export const GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "g6f", "gr6", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"] as const;
+
+const InstanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*[0-9][a-z0-9-]*(\.[0-9a-z]+)?$/, "must be an EC2 instance type or family, like m6i or m6i.xlarge");
+
+const resourceName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2 to 24 lower-case letters, digits and hyphens, starting with a letter");
+
+const ComputeEnvironmentSchema = strict({
+  name: resourceName,
+  kind: z.enum(COMPUTE_KINDS),
+  /** EC2 kinds only. @default per kind: KIND_DEFAULTS */
+  instanceTypes: z.array(InstanceType).min(1, "list at least one instance type, or leave the field out for the defaults").optional(),
+  /** EC2 kinds only. @default 0 */
+  minVcpus: int(0, 100000).optional(),
+  /** EC2 kinds only; ignored after creation (Batch scales it). @default minVcpus */
+  desiredVcpus: int(0, 100000).optional(),
+  /** @default per kind: KIND_DEFAULTS */
+  maxVcpus: int(1, 100000).optional(),
+  /** Encrypted gp3 root volume, EC2 kinds only. @default 50 (100 for gpu) */
+  rootVolumeGiB: int(30, 16384).optional(),
+  /** EC2 kinds only. @default BEST_FIT_PROGRESSIVE; SPOT_CAPACITY_OPTIMIZED for spot */
+  allocationStrategy: z.enum(["BEST_FIT_PROGRESSIVE", "BEST_FIT", "SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"]).optional(),
+});
+
+const JobQueueSchema = strict({
+  name: resourceName,
+  /** Tried in this order. One to three, all EC2 kinds or all Fargate kinds (a Batch rule). */
+  computeEnvironments: z.array(z.string()).min(1, "list one to three compute environments").max(3, "list one to three compute environments (a Batch limit)"),
+  /** Higher runs first when queues share compute environments. @default 1 */
+  priority: int(0, 1000).default(1),
+});
+
+/** Trust for the Batch service: the dedicated role this project creates, or AWS's service-linked role. */
+export const BATCH_SERVICE_ROLES = ["dedicated", "serviceLinked"] as const;
+
+export const ComputeSchema = strict({
+  /** @default one on-demand EC2 environment, `cpu` */
+  computeEnvironments: z.array(ComputeEnvironmentSchema).min(1, "list at least one compute environment").default([{ name: "cpu", kind: "ec2" }]),
+  /** @default one queue, `default`, over `cpu` */
+  jobQueues: z.array(JobQueueSchema).min(1, "list at least one job queue").default([{ name: "default", computeEnvironments: ["cpu"], priority: 1 }]),
+  /** The queue Metaflow submits to unless a step names another (METAFLOW_BATCH_JOB_QUEUE). @default the first queue */
+  defaultQueue: z.string().optional(),
+  /**
+   * `dedicated` creates a Batch service role (it can carry the permissions boundary); `serviceLinked` uses
+   * AWSServiceRoleForBatch. @default "dedicated"
+   */
+  batchServiceRole: z.enum(BATCH_SERVICE_ROLES).default("dedicated"),
+  /** Extra managed policies for the job role, e.g. access to data outside the datastore. @default [] */
+  jobRoleManagedPolicyArns: z
+    .array(z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, "must be an IAM policy ARN"))
+    .default([]),
+}).default({
+  computeEnvironments: [{ name: "cpu", kind: "ec2" }],
+  jobQueues: [{ name: "default", computeEnvironments: ["cpu"], priority: 1 }],
+  batchServiceRole: "dedicated",
+  jobRoleManagedPolicyArns: [],
+});
+
+type ComputeInput = z.output<typeof ComputeSchema>;
+type ComputeEnvironmentInput = z.output<typeof ComputeEnvironmentSchema>;
+
+/** A compute environment with every default resolved. EC2-only fields are undefined for Fargate. */
+export interface ComputeEnvironmentConfig {
+  readonly name: string;
+  readonly kind: ComputeKind;
+  readonly instanceTypes: string[];
+  readonly minVcpus?: number;
+  readonly desiredVcpus?: number;
+  readonly maxVcpus: number;
+  readonly rootVolumeGiB?: number;
+  readonly allocationStrategy?: string;
+}
+
+export interface ComputeConfig extends Omit<ComputeInput, "computeEnvironments" | "defaultQueue"> {
+  readonly computeEnvironments: ComputeEnvironmentConfig[];
+  readonly defaultQueue: string;
+}
+
+const EC2_ONLY_FIELDS = ["instanceTypes", "minVcpus", "desiredVcpus", "rootVolumeGiB", "allocationStrategy"] as const;
+
+function checkEnvironment(ce: ComputeEnvironmentInput, fail: Report): void {
+  if (isFargate(ce.kind)) {
+    for (const field of EC2_ONLY_FIELDS) {
+      if (ce[field] !== undefined) fail([field], ce[field], `does not apply to ${ce.kind} environments (Fargate picks the hosts); remove it`);
+    }
+    return;
+  }
+  const min = ce.minVcpus ?? 0;
+  const max = ce.maxVcpus ?? KIND_DEFAULTS[ce.kind].maxVcpus;
+  if (min > max) fail(["minVcpus"], min, `must be <= maxVcpus (${max})`);
+  if (ce.desiredVcpus !== undefined && (ce.desiredVcpus < min || ce.desiredVcpus > max)) {
+    fail(["desiredVcpus"], ce.desiredVcpus, `must lie between minVcpus (${min}) and maxVcpus (${max})`);
+  }
+  if (ce.allocationStrategy && !ALLOCATION_STRATEGIES[ce.kind].includes(ce.allocationStrategy)) {
+    fail(["allocationStrategy"], ce.allocationStrategy, `must be one of ${ALLOCATION_STRATEGIES[ce.kind].join(", ")} for ${ce.kind} environments`);
+  }
+  if (ce.kind === "gpu") {
+    (ce.instanceTypes ?? []).forEach((type, i) => {
+      if (!(GPU_FAMILIES as readonly string[]).includes(type.split(".")[0])) {
+        fail(["instanceTypes", i], type, `is not an NVIDIA GPU instance type; gpu environments take families ${GPU_FAMILIES.join(", ")}`);
+      }
+    });
+  } else {
+    (ce.instanceTypes ?? []).forEach((type, i) => {
+      if ((GPU_FAMILIES as readonly string[]).includes(type.split(".")[0])) {
+        fail(["instanceTypes", i], type, `is a GPU instance type; put it in an environment of kind "gpu" so it gets the GPU AMI`);
+      }
+    });
+  }
+}
+
+/** Cross-field rules of the compute area; paths are relative to `compute`. */
+export function checkCompute(input: ComputeInput, fail: Report): void {
+  const byName = new Map(input.computeEnvironments.map((ce) => [ce.name, ce]));
+  input.computeEnvironments.forEach((ce, i) =>
+    checkEnvironment(ce, (path, value, message) => fail(["computeEnvironments", i, ...path], value, message)),
+  );
+  for (const i of duplicateIndexes(input.computeEnvironments, (ce) => ce.name)) {
+    fail(["computeEnvironments", i, "name"], input.computeEnvironments[i].name, "is used twice; compute environment names must be unique");
+  }
+  for (const i of duplicateIndexes(input.jobQueues, (q) => q.name)) {
+    fail(["jobQueues", i, "name"], input.jobQueues[i].name, "is used twice; job queue names must be unique");
+  }
+  input.jobQueues.forEach((queue, q) => {
+    queue.computeEnvironments.forEach((name, i) => {
+      if (!byName.has(name)) {
+        fail(["jobQueues", q, "computeEnvironments", i], name, `names no compute environment; choose from ${[...byName.keys()].join(", ")}`);
+      }
+    });
+    for (const i of duplicateIndexes(queue.computeEnvironments)) {
+      fail(["jobQueues", q, "computeEnvironments", i], queue.computeEnvironments[i], "is listed twice in this queue");
+    }
+    const kinds = queue.computeEnvironments.flatMap((name) => (byName.has(name) ? [byName.get(name)!.kind] : []));
+    if (kinds.some(isFargate) && !kinds.every(isFargate)) {
+      fail(["jobQueues", q, "computeEnvironments"], queue.computeEnvironments, "mixes Fargate and EC2 environments; Batch needs one or the other in a queue");
+    }
+  });
+  if (input.defaultQueue !== undefined && !input.jobQueues.some((q) => q.name === input.defaultQueue)) {
+    fail(["defaultQueue"], input.defaultQueue, `names no job queue; choose from ${input.jobQueues.map((q) => q.name).join(", ")}`);
+  }
+}
+
+/** Fills per-kind defaults. Only called on compute config that passed `checkCompute`. */
+export function resolveCompute(input: ComputeInput): ComputeConfig {
+  const computeEnvironments = input.computeEnvironments.map((ce): ComputeEnvironmentConfig => {
+    const defaults = KIND_DEFAULTS[ce.kind];
+    if (isFargate(ce.kind)) return { name: ce.name, kind: ce.kind, instanceTypes: [], maxVcpus: ce.maxVcpus ?? defaults.maxVcpus };
+    const minVcpus = ce.minVcpus ?? 0;
+    return {
+      name: ce.name,
+      kind: ce.kind,
+      instanceTypes: ce.instanceTypes ?? defaults.instanceTypes,
+      minVcpus,
+      desiredVcpus: ce.desiredVcpus ?? minVcpus,
+      maxVcpus: ce.maxVcpus ?? defaults.maxVcpus,
+      rootVolumeGiB: ce.rootVolumeGiB ?? defaults.rootVolumeGiB,
+      allocationStrategy: ce.allocationStrategy ?? ALLOCATION_STRATEGIES[ce.kind][0],
+    };
+  });
+  return { ...input, computeEnvironments, defaultQueue: input.defaultQueue ?? input.jobQueues[0].name };
+}
