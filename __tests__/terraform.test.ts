@@ -24,6 +24,12 @@ const STORAGE_TYPES = [
   "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_policy",
 ];
 
+/** Types every stack plans for Batch. */
+const COMPUTE_TYPES = [
+  "aws_batch_compute_environment", "aws_batch_job_queue", "aws_launch_template", "aws_security_group",
+  "aws_iam_instance_profile", "aws_iam_role_policy_attachment",
+];
+
 interface Case {
   readonly label: string;
   readonly env: string;
@@ -41,15 +47,15 @@ const CASES: Case[] = [
     label: "built-in default",
     env: "dev",
     config: {},
-    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", "aws_kms_alias"],
-    mustNotCreate: ["aws_security_group"],
+    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", "aws_kms_alias", ...COMPUTE_TYPES],
+    mustNotCreate: [],
     plan: true,
   },
   {
-    label: "production example (3 zones, NAT per zone, endpoints)",
+    label: "production example (3 zones, NAT per zone, endpoints, all five compute kinds, three queues)",
     env: "production",
     config: example("production"),
-    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", "aws_security_group", ...STORAGE_TYPES, "aws_kms_key"],
+    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES],
     mustNotCreate: [],
     plan: true,
   },
@@ -57,7 +63,7 @@ const CASES: Case[] = [
     label: "no-NAT example (endpoints only, SSE-S3)",
     env: "no-nat",
     config: example("no-nat"),
-    mustCreate: [...NETWORK_TYPES, "aws_security_group", ...STORAGE_TYPES],
+    mustCreate: [...NETWORK_TYPES, ...STORAGE_TYPES, ...COMPUTE_TYPES],
     mustNotCreate: ["aws_nat_gateway", "aws_eip", "aws_kms_key"],
     plan: true,
   },
@@ -74,7 +80,7 @@ const CASES: Case[] = [
     label: "reused VPC without lookups (created bucket)",
     env: "reuse",
     config: { ...example("shared-vpc"), network: { ...example("shared-vpc").network, verifySubnets: false }, storage: { mode: "create" } },
-    mustCreate: [...STORAGE_TYPES, "aws_kms_key"],
+    mustCreate: [...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES],
     mustNotCreate: ["aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_flow_log"],
     plan: true,
   },
@@ -111,10 +117,24 @@ describeWithTerraform("terraform: every shipped stack validates and plans offlin
       expect(notCreates).toEqual([]);
     });
 
-    test("the plan's outputs include the network ids and the datastore profile keys", () => {
+    test("the plan's outputs include the network ids and the datastore and Batch profile keys", () => {
       expect(Object.keys(plan.planned_values.outputs)).toEqual(
-        expect.arrayContaining(["METAFLOW_DATASTORE_SYSROOT_S3", "METAFLOW_DATATOOLS_S3ROOT", "vpc_id", "private_subnet_ids"]),
+        expect.arrayContaining([
+          "METAFLOW_DATASTORE_SYSROOT_S3", "METAFLOW_DATATOOLS_S3ROOT", "METAFLOW_BATCH_JOB_QUEUE",
+          "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "vpc_id", "private_subnet_ids",
+        ]),
       );
+    });
+
+    test("every compute environment and queue of the config is planned, with its Batch type", () => {
+      const planned = (type: string) => plan.resource_changes.filter((r: any) => r.type === type).map((r: any) => r.change.after);
+      const environments = planned("aws_batch_compute_environment");
+      const compute = (synthesized.stack.compute as any).environments as Record<string, unknown>;
+      expect(environments).toHaveLength(Object.keys(compute).length);
+      const types = environments.map((e: any) => e.compute_resources[0].type).sort();
+      const expected = c.env === "production" ? ["EC2", "EC2", "FARGATE", "FARGATE_SPOT", "SPOT"] : ["EC2"];
+      expect(types).toEqual(expected);
+      expect(planned("aws_batch_job_queue")).toHaveLength(c.env === "production" ? 3 : 1);
     });
   });
 });

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Environment } from "./config/load";
+import { Compute } from "./compute";
 import { Datastore } from "./datastore";
 import { Naming } from "./naming";
 import { Network } from "./network";
@@ -22,6 +23,7 @@ export class MetaflowStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Network;
   public readonly datastore: Datastore;
+  public readonly compute: Compute;
 
   constructor(scope: Construct, environment: Environment) {
     super(scope, stackName(environment.name));
@@ -46,12 +48,21 @@ export class MetaflowStack extends TerraformStack {
       permissionsBoundaryArn: config.permissionsBoundaryArn,
     });
     this.datastore = new Datastore(this, "storage", { naming: this.naming, region: config.region, config: config.storage });
+    this.compute = new Compute(this, "compute", {
+      naming: this.naming,
+      region: config.region,
+      network: this.network,
+      config: config.compute,
+      permissionsBoundaryArn: config.permissionsBoundaryArn,
+    });
+    this.datastore.grantReadWrite(this.compute.jobRole);
 
     this.output("vpc_id", this.network.vpcId, "VPC Metaflow runs in");
     this.output("private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)");
     this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)");
     this.output("datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore");
-    for (const [key, value] of Object.entries(this.datastore.profile)) {
+    this.output("batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue");
+    for (const [key, value] of Object.entries({ ...this.datastore.profile, ...this.compute.profile })) {
       this.output(key, value, `Metaflow profile key ${key}`);
     }
   }

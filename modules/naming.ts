@@ -13,6 +13,11 @@ export const NAME_LIMITS = {
   iamPolicy: 128,
   logGroup: 512,
   kmsAlias: 256,
+  /** Batch compute environments and job queues. */
+  batch: 128,
+  /** `name_prefix` of launch templates (128) less Terraform's 26-character suffix. */
+  launchTemplatePrefix: 102,
+  instanceProfile: 128,
   securityGroup: 255,
   /** The `Name` tag value. */
   tagValue: 256,
@@ -58,6 +63,24 @@ export class Naming {
   /** A role `name_prefix`, for roles that must be replaced create-before-destroy. */
   public iamRolePrefix(purpose: string): string {
     return this.check("iamRolePrefix", `${this.base}-${purpose}-`);
+  }
+
+  /** A Batch job queue name. */
+  public batch(purpose: string): string {
+    return this.check("batch", `${this.base}-${purpose}`);
+  }
+
+  /** A `name_prefix` for resources replaced create-before-destroy (compute environments, security groups). */
+  public batchPrefix(purpose: string): string {
+    return this.check("batch", `${this.base}-${purpose}-`);
+  }
+
+  public launchTemplatePrefix(purpose: string): string {
+    return this.check("launchTemplatePrefix", `${this.base}-${purpose}-`);
+  }
+
+  public instanceProfile(purpose: string): string {
+    return this.check("instanceProfile", `${this.base}-${purpose}`);
   }
 
   public iamPolicy(purpose: string): string {

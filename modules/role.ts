@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { STS_ASSUME_ROLE } from "./perms";
 import { PolicyStatement, policyJson } from "./policy";
 
@@ -40,6 +41,11 @@ export class Role extends Construct {
 
   public get arn(): string {
     return this.role.arn;
+  }
+
+  /** Attaches a managed policy, such as an AWS-managed service-role policy or one named in config. */
+  public attachManagedPolicy(id: string, policyArn: string): IamRolePolicyAttachment {
+    return new IamRolePolicyAttachment(this, `managed-${id}`, { role: this.role.name, policyArn });
   }
 
   /** Attaches an inline policy named `name`; each name once per role. */

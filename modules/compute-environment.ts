@@ -1,0 +1,102 @@
+import { Construct } from "constructs";
+import { Token } from "cdktf";
+import { BatchComputeEnvironment } from "@cdktf/provider-aws/lib/batch-compute-environment";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { ComputeEnvironmentConfig, ComputeKind, isFargate } from "./config/compute-config";
+import { Naming } from "./naming";
+import { BatchRoles } from "./batch-roles";
+
+export interface ComputeEnvironmentProps {
+  readonly naming: Naming;
+  readonly config: ComputeEnvironmentConfig;
+  readonly roles: BatchRoles;
+  readonly subnetIds: string[];
+  readonly securityGroupId: string;
+}
+
+/** Batch's compute resource type per kind. */
+const BATCH_TYPE: Record<ComputeKind, string> = {
+  ec2: "EC2",
+  spot: "SPOT",
+  gpu: "EC2",
+  fargate: "FARGATE",
+  fargateSpot: "FARGATE_SPOT",
+};
+
+/** The ECS-optimized Amazon Linux 2023 AMI; its GPU variant carries the NVIDIA driver and container toolkit. */
+const IMAGE_TYPE: Partial<Record<ComputeKind, string>> = {
+  ec2: "ECS_AL2023",
+  spot: "ECS_AL2023",
+  gpu: "ECS_AL2023_NVIDIA",
+};
+
+/** Instance metadata: IMDSv2 only, two hops so containers on the instance reach it. */
+const IMDS_HOP_LIMIT = 2;
+const ROOT_DEVICE = "/dev/xvda";
+
+/**
+ * One managed Batch compute environment, in private subnets. EC2 kinds get a launch template (IMDSv2
+ * required, encrypted gp3 root volume, no SSH key). Replacement is safe for the queues using it: the name
+ * is a prefix and the environment is created before the old one is destroyed; desired vCPUs, which Batch
+ * scales itself, are ignored after creation.
+ */
+export class ComputeEnvironment extends Construct {
+  public readonly environment: BatchComputeEnvironment;
+
+  constructor(scope: Construct, id: string, props: ComputeEnvironmentProps) {
+    super(scope, id);
+    const { config, naming, roles } = props;
+    const replaceSafely = { createBeforeDestroy: true };
+
+    const launchTemplate = isFargate(config.kind)
+      ? undefined
+      : new LaunchTemplate(this, "launch-template", {
+          namePrefix: naming.launchTemplatePrefix(`batch-${config.name}`),
+          description: `Batch instances of ${naming.base} ${config.name}: IMDSv2 only, encrypted root volume`,
+          metadataOptions: {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: IMDS_HOP_LIMIT,
+          },
+          blockDeviceMappings: [
+            {
+              deviceName: ROOT_DEVICE,
+              ebs: { volumeSize: config.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
+          ],
+          lifecycle: replaceSafely,
+        });
+
+    this.environment = new BatchComputeEnvironment(this, "environment", {
+      computeEnvironmentNamePrefix: naming.batchPrefix(config.name),
+      type: "MANAGED",
+      state: "ENABLED",
+      serviceRole: roles.serviceRole?.arn,
+      computeResources: {
+        type: BATCH_TYPE[config.kind],
+        maxVcpus: config.maxVcpus,
+        subnets: props.subnetIds,
+        securityGroupIds: [props.securityGroupId],
+        ...(launchTemplate && {
+          allocationStrategy: config.allocationStrategy,
+          instanceRole: roles.instanceProfile.arn,
+          instanceType: config.instanceTypes,
+          minVcpus: config.minVcpus,
+          desiredVcpus: config.desiredVcpus,
+          launchTemplate: { launchTemplateId: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
+          ec2Configuration: [{ imageType: IMAGE_TYPE[config.kind] }],
+        }),
+      },
+      lifecycle: {
+        ...replaceSafely,
+        ignoreChanges: isFargate(config.kind) ? [] : ["compute_resources[0].desired_vcpus"],
+      },
+      // Keep the service role's policy until the environment is gone, or Batch cannot delete it.
+      dependsOn: roles.serviceRolePolicy ? [roles.serviceRolePolicy] : undefined,
+    });
+  }
+
+  public get arn(): string {
+    return this.environment.arn;
+  }
+}
