@@ -1,6 +1,8 @@
 import { App } from "cdktf";
-import { ConfigError, loadEnvironments } from "./modules/config/load";
+import { ConfigError, loadEnvironments, selectEnvironments } from "./modules/config/load";
 import { MetaflowStack } from "./modules/metaflow-stack";
+import { stateLocation } from "./modules/state-backend";
+import { plannedStateBuckets, StateStack } from "./modules/state-stack";
 import { formatSummary, summarize } from "./modules/summary";
 
 /** Where environment configs live: one `<environment>.json` each. */
@@ -40,11 +42,20 @@ function parseArgs(argv: readonly string[]): Options {
 export function main(argv: readonly string[]): number {
   let options: Options;
   let app: App;
+  let notes: string[] = [];
   try {
     options = parseArgs(argv);
-    const environments = loadEnvironments(options.configDir, options.environments);
+    // Every environment is validated, and the state stack always holds every environment's bucket, so
+    // synthesizing one environment never plans away another's state bucket.
+    const all = loadEnvironments(options.configDir);
+    const environments = selectEnvironments(all, options.environments);
+    const stateBuckets = plannedStateBuckets(all);
     app = new App();
+    if (stateBuckets.length > 0) new StateStack(app, stateBuckets);
     for (const environment of environments) new MetaflowStack(app, environment);
+    notes = environments
+      .filter((e) => stateLocation(e)?.defaultName)
+      .map((e) => `${e.name}: state bucket ${stateLocation(e)!.bucket} is a default name; S3 names are global, so set accountId or state.bucket before you bootstrap.`);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\nNothing was synthesized.\n`);
@@ -57,7 +68,7 @@ export function main(argv: readonly string[]): number {
   app.synth();
   if (!options.quiet) {
     const seconds = process.uptime();
-    process.stdout.write(`${formatSummary(summarize(app.outdir), app.outdir, seconds)}\n`);
+    process.stdout.write(`${formatSummary(summarize(app.outdir), app.outdir, seconds, notes)}\n`);
   }
   return 0;
 }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseIpv4Cidr, contains, overlaps } from "../modules/config/cidr";
-import { loadEnvironments, parseEnvironment } from "../modules/config/load";
+import { loadEnvironments, parseEnvironment, selectEnvironments } from "../modules/config/load";
 import { defaultAvailabilityZones } from "../modules/config/regions";
 import { CreateNetworkConfig } from "../modules/config/schema";
 
@@ -100,7 +100,14 @@ describe("loadEnvironments", () => {
     const d = dir();
     fs.writeFileSync(path.join(d, "dev.json"), "{}");
     fs.writeFileSync(path.join(d, "prod.json"), "{}");
-    expect(loadEnvironments(d, ["prod"]).map((e) => e.name)).toEqual(["prod"]);
+    expect(selectEnvironments(loadEnvironments(d), ["prod"]).map((e) => e.name)).toEqual(["prod"]);
+    expect(selectEnvironments(loadEnvironments(d), []).map((e) => e.name)).toEqual(["dev", "prod"]);
+  });
+
+  test("selecting an environment that does not exist names the ones that do", () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, "dev.json"), "{}");
+    expect(() => selectEnvironments(loadEnvironments(d), ["nope"])).toThrow(/--env nope: no such environment; choose one of dev/);
   });
 
   test("every shipped example config is valid", () => {

@@ -110,7 +110,7 @@ function expectRejected(result: Run, c: Case): void {
   expect(result.stdout).not.toMatch(/Synthesized/);
 }
 
-const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, permissionsBoundaryArn, network, storage, compute";
+const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, network, storage, compute, state";
 const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, interfaceEndpoints, flowLogs";
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
@@ -189,6 +189,76 @@ const cases: Case[] = [
   { title: "storage.mode missing", config: { storage: { bucketName: "my-bucket" } }, path: "storage.mode", message: /\(missing\) mode must be one of "create", "existing"/ },
   { title: "a file that is not valid JSON", raw: '{ "region": "us-east-1", }', message: /not valid JSON \(.+\); fix the syntax/ },
   { title: "a JSON array instead of an object", config: ["us-east-1"], path: "(top level)", value: ["us-east-1"], message: /expected object/ },
+  // --- compute
+  { title: "compute: minVcpus above maxVcpus", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", minVcpus: 10, maxVcpus: 8 }] } }, path: "compute.computeEnvironments[0].minVcpus", value: 10, message: /must be <= maxVcpus \(8\)$/ },
+  { title: "compute: minVcpus above the kind's default maxVcpus", config: { compute: { computeEnvironments: [{ name: "gpu", kind: "gpu", minVcpus: 65 }], jobQueues: [{ name: "gpu", computeEnvironments: ["gpu"] }] } }, path: "compute.computeEnvironments[0].minVcpus", value: 65, message: /must be <= maxVcpus \(64\)$/ },
+  { title: "compute: desiredVcpus below minVcpus", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", minVcpus: 2, desiredVcpus: 1 }] } }, path: "compute.computeEnvironments[0].desiredVcpus", value: 1, message: /must lie between minVcpus \(2\) and maxVcpus \(256\)$/ },
+  { title: "compute: desiredVcpus above maxVcpus", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", desiredVcpus: 40, maxVcpus: 32 }] } }, path: "compute.computeEnvironments[0].desiredVcpus", value: 40, message: /must lie between minVcpus \(0\) and maxVcpus \(32\)$/ },
+  { title: "compute: duplicate compute environment name", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2" }, { name: "cpu", kind: "spot" }] } }, path: "compute.computeEnvironments[1].name", value: "cpu", message: /is used twice; compute environment names must be unique$/ },
+  { title: "compute: duplicate job queue name", config: { compute: { jobQueues: [{ name: "main", computeEnvironments: ["cpu"] }, { name: "main", computeEnvironments: ["cpu"] }] } }, path: "compute.jobQueues[1].name", value: "main", message: /is used twice; job queue names must be unique$/ },
+  { title: "compute: queue naming an unknown environment", config: { compute: { jobQueues: [{ name: "main", computeEnvironments: ["cpu", "gpu"] }] } }, path: "compute.jobQueues[0].computeEnvironments[1]", value: "gpu", message: /names no compute environment; choose from cpu$/ },
+  { title: "compute: environment listed twice in a queue", config: { compute: { jobQueues: [{ name: "main", computeEnvironments: ["cpu", "cpu"] }] } }, path: "compute.jobQueues[0].computeEnvironments[1]", value: "cpu", message: /is listed twice in this queue$/ },
+  {
+    title: "compute: queue mixing Fargate and EC2",
+    config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2" }, { name: "serverless", kind: "fargate" }], jobQueues: [{ name: "main", computeEnvironments: ["cpu", "serverless"] }] } },
+    path: "compute.jobQueues[0].computeEnvironments",
+    value: ["cpu", "serverless"],
+    message: /mixes Fargate and EC2 environments; Batch needs one or the other in a queue$/,
+  },
+  { title: "compute: defaultQueue naming no queue", config: { compute: { defaultQueue: "gpu" } }, path: "compute.defaultQueue", value: "gpu", message: /names no job queue; choose from default$/ },
+  {
+    title: "compute: GPU environment with a non-GPU instance type",
+    config: { compute: { computeEnvironments: [{ name: "gpu", kind: "gpu", instanceTypes: ["g5", "m6i.xlarge"] }], jobQueues: [{ name: "gpu", computeEnvironments: ["gpu"] }] } },
+    path: "compute.computeEnvironments[0].instanceTypes[1]",
+    value: "m6i.xlarge",
+    message: /is not an NVIDIA GPU instance type; gpu environments take families g4dn, g5, .*p5/,
+  },
+  { title: "compute: GPU instance type in an ec2 environment", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", instanceTypes: ["m6i", "p4d.24xlarge"] }] } }, path: "compute.computeEnvironments[0].instanceTypes[1]", value: "p4d.24xlarge", message: /is a GPU instance type; put it in an environment of kind "gpu" so it gets the GPU AMI$/ },
+  {
+    title: "compute: Fargate environment with instanceTypes",
+    config: { compute: { computeEnvironments: [{ name: "serverless", kind: "fargate", instanceTypes: ["m6i"] }], jobQueues: [{ name: "main", computeEnvironments: ["serverless"] }] } },
+    path: "compute.computeEnvironments[0].instanceTypes",
+    value: ["m6i"],
+    message: /does not apply to fargate environments \(Fargate picks the hosts\); remove it$/,
+  },
+  {
+    title: "compute: Fargate Spot environment with rootVolumeGiB",
+    config: { compute: { computeEnvironments: [{ name: "serverless", kind: "fargateSpot", rootVolumeGiB: 100 }], jobQueues: [{ name: "main", computeEnvironments: ["serverless"] }] } },
+    path: "compute.computeEnvironments[0].rootVolumeGiB",
+    value: 100,
+    message: /does not apply to fargateSpot environments \(Fargate picks the hosts\); remove it$/,
+  },
+  {
+    title: "compute: spot environment with an on-demand allocation strategy",
+    config: { compute: { computeEnvironments: [{ name: "spot", kind: "spot", allocationStrategy: "BEST_FIT_PROGRESSIVE" }], jobQueues: [{ name: "main", computeEnvironments: ["spot"] }] } },
+    path: "compute.computeEnvironments[0].allocationStrategy",
+    value: "BEST_FIT_PROGRESSIVE",
+    message: /must be one of SPOT_CAPACITY_OPTIMIZED, SPOT_PRICE_CAPACITY_OPTIMIZED for spot environments$/,
+  },
+  { title: "compute: ec2 environment with a spot allocation strategy", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", allocationStrategy: "SPOT_CAPACITY_OPTIMIZED" }] } }, path: "compute.computeEnvironments[0].allocationStrategy", value: "SPOT_CAPACITY_OPTIMIZED", message: /must be one of BEST_FIT_PROGRESSIVE, BEST_FIT for ec2 environments$/ },
+  { title: "compute: no job queues", config: { compute: { jobQueues: [] } }, path: "compute.jobQueues", value: [], message: /list at least one job queue, or leave the field out for one over the first environment$/ },
+  { title: "compute: no compute environments", config: { compute: { computeEnvironments: [] } }, path: "compute.computeEnvironments", value: [], message: /list at least one compute environment$/ },
+  {
+    title: "compute: four environments in one queue",
+    config: { compute: { computeEnvironments: ["a1", "a2", "a3", "a4"].map((name) => ({ name, kind: "ec2" })), jobQueues: [{ name: "main", computeEnvironments: ["a1", "a2", "a3", "a4"] }] } },
+    path: "compute.jobQueues[0].computeEnvironments",
+    value: ["a1", "a2", "a3", "a4"],
+    message: /list one to three compute environments \(a Batch limit\)$/,
+  },
+  { title: "compute: queue with no environments", config: { compute: { jobQueues: [{ name: "main", computeEnvironments: [] }] } }, path: "compute.jobQueues[0].computeEnvironments", value: [], message: /list one to three compute environments$/ },
+  { title: "compute: bad instance type text", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", instanceTypes: ["M6I.large"] }] } }, path: "compute.computeEnvironments[0].instanceTypes[0]", value: "M6I.large", message: /must be an EC2 instance type or family, like m6i or m6i\.xlarge$/ },
+  { title: "compute: empty instanceTypes", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", instanceTypes: [] }] } }, path: "compute.computeEnvironments[0].instanceTypes", value: [], message: /list at least one instance type, or leave the field out for the defaults$/ },
+  { title: "compute: bad environment name", config: { compute: { computeEnvironments: [{ name: "CPU", kind: "ec2" }], jobQueues: [{ name: "main", computeEnvironments: ["CPU"] }] } }, path: "compute.computeEnvironments[0].name", value: "CPU", message: /must be 2 to 24 lower-case letters, digits and hyphens, starting with a letter$/ },
+  { title: "compute: one-letter queue name", config: { compute: { jobQueues: [{ name: "q", computeEnvironments: ["cpu"] }] } }, path: "compute.jobQueues[0].name", value: "q", message: /must be 2 to 24 lower-case letters, digits and hyphens, starting with a letter$/ },
+  { title: "compute: kind not an option", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "tpu" }] } }, path: "compute.computeEnvironments[0].kind", value: "tpu", message: /expected one of "ec2"\|"spot"\|"gpu"\|"fargate"\|"fargateSpot"/ },
+  {
+    title: "compute: unknown key in a compute environment (maxVcpu)",
+    config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", maxVcpu: 8 }] } },
+    path: "compute.computeEnvironments[0].maxVcpu",
+    message: /unknown key; did you mean "maxVcpus"\? allowed keys are: name, kind, instanceTypes, minVcpus, desiredVcpus, maxVcpus, rootVolumeGiB, allocationStrategy$/,
+  },
+  { title: "compute: jobRoleManagedPolicyArns entry not a policy ARN", config: { compute: { jobRoleManagedPolicyArns: ["AmazonS3ReadOnlyAccess"] } }, path: "compute.jobRoleManagedPolicyArns[0]", value: "AmazonS3ReadOnlyAccess", message: /must be an IAM policy ARN$/ },
+  { title: "compute: batchServiceRole not an option", config: { compute: { batchServiceRole: "custom" } }, path: "compute.batchServiceRole", value: "custom", message: /expected one of "dedicated"\|"serviceLinked"/ },
 ];
 
 afterAll(() => {

@@ -92,7 +92,7 @@ describe("node dist/main.js", () => {
     const result = cli(["--config-dir", configDir()]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(stacksIn(result.outdir)).toEqual(["metaflow-dev"]);
+    expect(stacksIn(result.outdir)).toEqual(["metaflow-dev", "metaflow-state"]);
     const json = readStack(result.outdir, "metaflow-dev");
     expect(providerRegion(json)).toBe("us-east-1");
 
@@ -102,18 +102,21 @@ describe("node dist/main.js", () => {
     const total = Object.values(byArea).reduce((a, b) => a + b, 0);
 
     const out = result.stdout;
-    expect(out).toMatch(/^Synthesized 1 stack in \d+\.\d\d s:/);
+    expect(out).toMatch(/^Synthesized 2 stacks in \d+\.\d\d s:/);
     // The stack line counts what the JSON holds, area by area.
     const stackLine = out.split("\n").find((line) => line.trim().startsWith("metaflow-dev:"));
     expect(stackLine).toBeDefined();
     expect(stackLine).toContain(`${total} resources`);
     expect(stackLine).toContain(`network ${byArea.network}`);
     expect(stackLine).toContain(`storage ${byArea.storage}`);
+    expect(stackLine).toContain(`compute ${byArea.compute}`);
     expect(stackLine).toContain(`${Object.keys(json.output).length} outputs`);
     // Paths relative to the working directory, and the next command to run.
     expect(out).toContain(path.join("cdktf.out", "stacks", "metaflow-dev", "cdk.tf.json"));
-    expect(out).toMatch(/Next: .*`npx cdktf diff metaflow-dev`/);
-    expect(out).toMatch(/`npx cdktf deploy metaflow-dev`/);
+    expect(out).toMatch(/Next: `npm run plan -- --env dev`.*`npm run apply -- --env dev`/);
+    // The state bucket comes first in a new account, and a default bucket name is flagged.
+    expect(out).toMatch(/`npx cdktf deploy metaflow-state`/);
+    expect(out).toMatch(/state bucket metaflow-tfstate-us-east-1 is a default name/);
   });
 
   test("two environment files synthesize side by side, each with its own region and prefix", () => {
@@ -121,7 +124,7 @@ describe("node dist/main.js", () => {
     const result = cli(["--config-dir", dir]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(stacksIn(result.outdir)).toEqual(["metaflow-dev", "metaflow-prod"]);
+    expect(stacksIn(result.outdir)).toEqual(["metaflow-dev", "metaflow-prod", "metaflow-state"]);
 
     const dev = readStack(result.outdir, "metaflow-dev");
     const prod = readStack(result.outdir, "metaflow-prod");
@@ -137,7 +140,7 @@ describe("node dist/main.js", () => {
     const zones = (json: any) => Object.values<any>(json.resource.aws_subnet).map((s) => s.availability_zone);
     for (const zone of zones(prod)) expect(zone).toMatch(/^eu-west-1[a-z]$/);
 
-    expect(result.stdout).toMatch(/^Synthesized 2 stacks/);
+    expect(result.stdout).toMatch(/^Synthesized 3 stacks/);
     expect(result.stdout).toMatch(/^\s+metaflow-dev: /m);
     expect(result.stdout).toMatch(/^\s+metaflow-prod: /m);
   });
@@ -147,9 +150,9 @@ describe("node dist/main.js", () => {
     const result = cli(["--config-dir", dir, "--env", "prod"]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(stacksIn(result.outdir)).toEqual(["metaflow-prod"]);
+    expect(stacksIn(result.outdir)).toEqual(["metaflow-prod", "metaflow-state"]);
     expect(providerRegion(readStack(result.outdir, "metaflow-prod"))).toBe("eu-west-1");
-    expect(result.stdout).toMatch(/^Synthesized 1 stack /);
+    expect(result.stdout).toMatch(/^Synthesized 2 stacks /);
     expect(result.stdout).not.toContain("metaflow-dev");
   });
 

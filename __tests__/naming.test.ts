@@ -32,6 +32,8 @@ describe("Naming", () => {
     expect(bucket.bucket_prefix).toMatch(/^[a-z0-9][a-z0-9-]*-$/);
     for (const role of out.resources("aws_iam_role")) expect(role.name.length).toBeLessThanOrEqual(NAME_LIMITS.iamRole);
     for (const group of out.resources("aws_cloudwatch_log_group")) expect(group.name.length).toBeLessThanOrEqual(NAME_LIMITS.logGroup);
-    for (const sg of out.resources("aws_security_group")) expect(sg.name.length).toBeLessThanOrEqual(NAME_LIMITS.securityGroup);
+    for (const sg of out.resources("aws_security_group")) expect((sg.name ?? sg.name_prefix).length).toBeLessThanOrEqual(NAME_LIMITS.securityGroup);
+    for (const ce of out.resources("aws_batch_compute_environment")) expect(ce.compute_environment_name_prefix.length).toBeLessThanOrEqual(NAME_LIMITS.batch);
+    for (const lt of out.resources("aws_launch_template")) expect(lt.name_prefix.length).toBeLessThanOrEqual(NAME_LIMITS.launchTemplatePrefix);
   });
 });

@@ -1,7 +1,7 @@
 import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/schema";
 import { LOGS_DELIVER } from "../modules/perms";
 import { synth } from "./support/synth";
-import { entries, list, policyDoc, ref } from "./support/json";
+import { entries, entriesIn, list, policyDoc, ref } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
@@ -292,11 +292,11 @@ describe("Network (create mode)", () => {
     const withEndpoints = synth({ network: { mode: "create", interfaceEndpoints: ["sts", "ecr.api"] } });
     const n = network(withEndpoints);
     const interfaces = withEndpoints.resources("aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
-    const [sgId, sg] = entries(withEndpoints, "aws_security_group")[0] ?? [];
+    const [sgId, sg] = entriesIn(withEndpoints, "aws_security_group", "network")[0] ?? [];
 
     test("none are created by default, nor their security group", () => {
       expect(out.resources("aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface")).toEqual([]);
-      expect(out.resources("aws_security_group")).toEqual([]);
+      expect(entriesIn(out, "aws_security_group", "network")).toEqual([]);
     });
 
     test("exactly the listed services get an interface endpoint", () => {
@@ -313,7 +313,7 @@ describe("Network (create mode)", () => {
     });
 
     test("they use the one endpoint security group", () => {
-      expect(withEndpoints.resources("aws_security_group")).toHaveLength(1);
+      expect(entriesIn(withEndpoints, "aws_security_group", "network")).toHaveLength(1);
       for (const e of interfaces) expect(e.security_group_ids).toEqual([ref("aws_security_group", sgId)]);
     });
 
@@ -447,7 +447,7 @@ describe("Network (existing mode)", () => {
       "aws_nat_gateway", "aws_eip", "aws_vpc_endpoint", "aws_security_group", "aws_default_security_group",
       "aws_flow_log", "aws_cloudwatch_log_group",
     ]) {
-      expect([type, verified.resources(type).length]).toEqual([type, 0]);
+      expect([type, entriesIn(verified, type, "network").length]).toEqual([type, 0]);
     }
   });
 

@@ -1,5 +1,6 @@
 import * as path from "path";
 import { AWS_PROVIDER_VERSION, stackName } from "../modules/metaflow-stack";
+import { ECR_AUTH, ECS_DISCOVER } from "../modules/perms";
 import { Synthesized, synth } from "./support/synth";
 import { list, policyDoc, policyDocuments } from "./support/json";
 
@@ -50,26 +51,58 @@ describe("MetaflowStack", () => {
       expect(out.json.terraform.required_providers.aws.version).toBe("5.100.0");
     });
 
-    test("the state lives in a local backend", () => {
-      expect(Object.keys(out.json.terraform.backend)).toEqual(["local"]);
+    test("by default the state lives in the S3 backend, encrypted, with S3's native lock file", () => {
+      expect(Object.keys(out.json.terraform.backend)).toEqual(["s3"]);
+      expect(out.json.terraform.backend.s3).toMatchObject({ encrypt: true, use_lockfile: true, region: "us-east-1" });
+      expect(out.json.terraform.backend.s3).not.toHaveProperty("dynamodb_table");
     });
 
-    test("the local backend path is relative", () => {
-      const statePath: string = out.json.terraform.backend.local.path;
-      expect(path.posix.isAbsolute(statePath)).toBe(false);
-      expect(path.win32.isAbsolute(statePath)).toBe(false);
+    test("the state key is one per environment and stack", () => {
+      expect(out.json.terraform.backend.s3.key).toBe(`metaflow/dev/${stackName("dev")}.tfstate`);
+      expect(synth({}, "prod").json.terraform.backend.s3.key).toBe(`metaflow/prod/${stackName("prod")}.tfstate`);
     });
 
-    test("the state path, from the stack's working directory, lands in the project root outside cdktf.out", () => {
-      const project = "/project";
-      const workdir = path.posix.join(project, "cdktf.out", "stacks", stackName("dev"));
-      const resolved = path.posix.resolve(workdir, out.json.terraform.backend.local.path);
-      expect(path.posix.dirname(resolved)).toBe(project);
+    test("the default state bucket is named after the prefix and region, and the account when configured", () => {
+      expect(out.json.terraform.backend.s3.bucket).toBe("metaflow-tfstate-us-east-1");
+      const withAccount = synth({ accountId: "123456789012", region: "eu-west-1" }).json.terraform.backend.s3;
+      expect(withAccount.bucket).toBe("metaflow-tfstate-123456789012-eu-west-1");
+      expect(withAccount.region).toBe("eu-west-1");
     });
 
-    test("each environment gets a state file of its own", () => {
-      const other = synth({}, "prod");
-      expect(other.json.terraform.backend.local.path).not.toBe(out.json.terraform.backend.local.path);
+    test("state.bucket, state.region and state.keyPrefix are used as given", () => {
+      const s3 = synth({ state: { backend: "s3", bucket: "acme-tf-state", region: "us-west-2", keyPrefix: "teams/ml" } }).json.terraform.backend.s3;
+      expect(s3).toMatchObject({ bucket: "acme-tf-state", region: "us-west-2", key: `teams/ml/dev/${stackName("dev")}.tfstate` });
+    });
+
+    test("accountId pins the provider to that account", () => {
+      expect(provider().allowed_account_ids).toBeUndefined();
+      expect(synth({ accountId: "123456789012" }).json.provider.aws[0].allowed_account_ids).toEqual(["123456789012"]);
+    });
+
+    describe("with state.backend local", () => {
+      const local = synth({ state: { backend: "local" } });
+
+      test("the state lives in a local backend", () => {
+        expect(Object.keys(local.json.terraform.backend)).toEqual(["local"]);
+      });
+
+      test("the local backend path is relative", () => {
+        const statePath: string = local.json.terraform.backend.local.path;
+        expect(path.posix.isAbsolute(statePath)).toBe(false);
+        expect(path.win32.isAbsolute(statePath)).toBe(false);
+      });
+
+      test("the state path, from the stack's working directory, lands in the project root outside cdktf.out", () => {
+        const project = "/project";
+        const workdir = path.posix.join(project, "cdktf.out", "stacks", stackName("dev"));
+        const resolved = path.posix.resolve(workdir, local.json.terraform.backend.local.path);
+        expect(path.posix.dirname(resolved)).toBe(project);
+      });
+
+      test("each environment gets a state file of its own", () => {
+        const other = synth({ state: { backend: "local" } }, "prod");
+        expect(other.json.terraform.backend.local.path).not.toBe(local.json.terraform.backend.local.path);
+      });
     });
   });
 
@@ -140,10 +173,11 @@ describe("MetaflowStack", () => {
       }
     });
 
-    test.each(stacks)("no Allow statement in the %s stack has Resource \"*\"", (_name, stack) => {
+    test.each(stacks)("Allow statements in the %s stack use Resource \"*\" only for the calls AWS cannot scope", (_name, stack) => {
+      const unscopable: readonly string[] = [...ECR_AUTH, ...ECS_DISCOVER];
       for (const [where, doc] of policyDocuments(stack)) {
-        for (const s of (list(doc.Statement) as any[]).filter((x) => x.Effect === "Allow")) {
-          for (const r of list(s.Resource)) expect([where, r]).not.toEqual([where, "*"]);
+        for (const s of (list(doc.Statement) as any[]).filter((x) => x.Effect === "Allow" && list(x.Resource).includes("*"))) {
+          expect([where, list(s.Action).filter((a) => !unscopable.includes(String(a)))]).toEqual([where, []]);
         }
       }
     });

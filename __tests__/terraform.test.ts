@@ -1,5 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
+import { Testing } from "cdktf";
+import { parseEnvironment } from "../modules/config/load";
+import { plannedStateBuckets, StateStack } from "../modules/state-stack";
 import { createdTypes, describeWithTerraform, TerraformDir } from "./support/terraform";
 import { synth } from "./support/synth";
 
@@ -136,5 +139,33 @@ describeWithTerraform("terraform: every shipped stack validates and plans offlin
       expect(types).toEqual(expected);
       expect(planned("aws_batch_job_queue")).toHaveLength(c.env === "production" ? 3 : 1);
     });
+  });
+});
+
+describeWithTerraform("terraform: the state bootstrap stack validates and plans offline", () => {
+  const environments = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith(".json")).map((f) => parseEnvironment(path.basename(f, ".json"), example(path.basename(f, ".json"))));
+  const stack = new StateStack(Testing.app(), plannedStateBuckets([parseEnvironment("dev", {}), ...environments]));
+  const json = JSON.parse(Testing.synth(stack, true));
+  let tf: TerraformDir;
+  let validation: ReturnType<TerraformDir["validate"]>;
+  let plan: any;
+
+  beforeAll(() => {
+    tf = new TerraformDir(json, "state");
+    tf.init();
+    validation = tf.validate();
+    plan = tf.plan();
+  });
+  afterAll(() => tf?.remove());
+
+  test("terraform validate passes with no errors and no warnings", () => {
+    expect(validation.diagnostics.map((d) => `${d.severity}: ${d.summary}`)).toEqual([]);
+  });
+
+  test("the plan creates one state bucket per distinct bucket, each in its region", () => {
+    const buckets = plan.resource_changes.filter((r: any) => r.type === "aws_s3_bucket");
+    const expected = new Set(plannedStateBuckets([parseEnvironment("dev", {}), ...environments]).map((b) => b.location.bucket));
+    expect(buckets.map((b: any) => b.change.after.bucket).sort()).toEqual([...expected].sort());
+    expect(buckets.every((b: any) => b.change.actions.join() === "create")).toBe(true);
   });
 });

@@ -12,6 +12,8 @@ export interface BatchRolesProps {
   readonly region: string;
   /** Create the Batch service role; when false, Batch uses its service-linked role. */
   readonly dedicatedServiceRole: boolean;
+  /** Names of the EC2-kind environments; the instance role and profile exist only when there is one. */
+  readonly ec2Environments: readonly string[];
   /** Create the Fargate execution role (only when a Fargate environment exists). */
   readonly fargate: boolean;
   /** @default [] */
@@ -34,8 +36,9 @@ export class BatchRoles extends Construct {
   public readonly serviceRole?: Role;
   /** Attachment of the service role's policy: environments depend on it so it outlives them on destroy. */
   public readonly serviceRolePolicy?: IamRolePolicyAttachment;
-  public readonly instanceRole: Role;
-  public readonly instanceProfile: IamInstanceProfile;
+  /** Undefined when every environment is Fargate. */
+  public readonly instanceRole?: Role;
+  public readonly instanceProfile?: IamInstanceProfile;
   public readonly jobRole: Role;
   /** Undefined without a Fargate environment. */
   public readonly executionRole?: Role;
@@ -69,24 +72,30 @@ export class BatchRoles extends Construct {
       );
     }
 
-    this.instanceRole = role("instance-role", "batch-instance", "ec2.amazonaws.com", "ECS agent on AWS Batch instances");
-    this.instanceRole.addPolicy("ecs-agent", [
-      {
-        Sid: "EcsAgent",
-        Effect: "Allow",
-        Action: ECS_AGENT,
-        // Batch names each environment's cluster after the environment, which carries the naming base.
-        Resource: [arn("ecs", `cluster/${naming.base}-*`), arn("ecs", `container-instance/${naming.base}-*`)],
-      },
-      // DiscoverPollEndpoint has no resource-level permissions; AWS accepts only "*".
-      { Sid: "EcsDiscover", Effect: "Allow", Action: ECS_DISCOVER, Resource: "*" },
-      ...pullImages,
-      writeJobLogs,
-    ]);
-    this.instanceProfile = new IamInstanceProfile(this, "instance-profile", {
-      name: naming.instanceProfile("batch-instance"),
-      role: this.instanceRole.name,
-    });
+    if (props.ec2Environments.length > 0) {
+      const instanceRole = role("instance-role", "batch-instance", "ec2.amazonaws.com", "ECS agent on AWS Batch instances");
+      // Batch names each environment's ECS cluster after the environment (`<prefix><terraform suffix>_Batch_<id>`).
+      // Terraform's suffix starts with the year ("20..."), while a longer environment name would go on with a
+      // letter, so `<prefix>20*` matches this environment's clusters and no other's.
+      const clusters = props.ec2Environments.map((name) => `${naming.batchPrefix(name)}20*`);
+      instanceRole.addPolicy("ecs-agent", [
+        {
+          Sid: "EcsAgent",
+          Effect: "Allow",
+          Action: ECS_AGENT,
+          Resource: clusters.flatMap((c) => [arn("ecs", `cluster/${c}`), arn("ecs", `container-instance/${c}`)]),
+        },
+        // DiscoverPollEndpoint has no resource-level permissions; AWS accepts only "*".
+        { Sid: "EcsDiscover", Effect: "Allow", Action: ECS_DISCOVER, Resource: "*" },
+        ...pullImages,
+        writeJobLogs,
+      ]);
+      this.instanceRole = instanceRole;
+      this.instanceProfile = new IamInstanceProfile(this, "instance-profile", {
+        name: naming.instanceProfile("batch-instance"),
+        role: instanceRole.name,
+      });
+    }
 
     this.jobRole = role("job-role", "batch-job", "ecs-tasks.amazonaws.com", "Metaflow steps on AWS Batch run as this role");
     this.jobRole.addPolicy("job-logs", [writeJobLogs]);

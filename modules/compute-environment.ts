@@ -79,7 +79,7 @@ export class ComputeEnvironment extends Construct {
         securityGroupIds: [props.securityGroupId],
         ...(launchTemplate && {
           allocationStrategy: config.allocationStrategy,
-          instanceRole: roles.instanceProfile.arn,
+          instanceRole: roles.instanceProfile!.arn,
           instanceType: config.instanceTypes,
           minVcpus: config.minVcpus,
           desiredVcpus: config.desiredVcpus,

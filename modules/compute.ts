@@ -37,6 +37,7 @@ export class Compute extends Construct {
       naming,
       region: props.region,
       dedicatedServiceRole: config.batchServiceRole === "dedicated",
+      ec2Environments: config.computeEnvironments.filter((ce) => !isFargate(ce.kind)).map((ce) => ce.name),
       fargate: config.computeEnvironments.some((ce) => isFargate(ce.kind)),
       jobRoleManagedPolicyArns: config.jobRoleManagedPolicyArns,
       permissionsBoundaryArn: props.permissionsBoundaryArn,

@@ -1,19 +1,13 @@
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { partitionOf } from "./config/regions";
 import { CreateStorageConfig, ExistingStorageConfig, StorageConfig } from "./config/schema";
 import { Naming } from "./naming";
-import { KMS_DECRYPT, KMS_ENCRYPT, S3_ALL_FOR_DENY, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "./perms";
-import { PolicyStatement, policyJson } from "./policy";
+import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "./perms";
+import { PolicyStatement } from "./policy";
 import { Role } from "./role";
+import { SecureBucket } from "./secure-bucket";
 
 export interface DatastoreProps {
   readonly naming: Naming;
@@ -24,9 +18,6 @@ export interface DatastoreProps {
 /** Prefixes under the bucket that Metaflow uses (reference §1). */
 export const SYSROOT_PREFIX = "metaflow";
 export const DATATOOLS_PREFIX = "data";
-
-/** Requests older than TLS 1.2 are refused along with plain HTTP. */
-const MIN_TLS_VERSION = "1.2";
 
 /**
  * The Metaflow datastore: an S3 bucket that is private, versioned, encrypted (SSE-KMS with a rotated
@@ -91,94 +82,23 @@ export class Datastore extends Construct {
 
   private create(props: DatastoreProps, config: CreateStorageConfig) {
     const { naming } = props;
-    const protect = { preventDestroy: true };
-
     const key =
       config.encryption === "kms"
         ? new KmsKey(this, "key", {
             description: `Encrypts the Metaflow datastore of ${naming.base}`,
             enableKeyRotation: true,
             deletionWindowInDays: config.kmsKeyDeletionWindowDays,
-            lifecycle: protect,
+            lifecycle: { preventDestroy: true },
           })
         : undefined;
     if (key) new KmsAlias(this, "key-alias", { name: naming.kmsAlias("datastore"), targetKeyId: key.keyId });
 
-    const bucket = new S3Bucket(this, "bucket", {
-      bucketPrefix: naming.bucketPrefix("ds"),
-      forceDestroy: false,
-      lifecycle: protect,
+    const { bucket } = new SecureBucket(this, "datastore", {
+      namePrefix: naming.bucketPrefix("ds"),
+      kmsKey: key,
+      noncurrentVersionRetentionDays: config.noncurrentVersionRetentionDays,
+      abortIncompleteUploadsAfterDays: config.abortIncompleteUploadsAfterDays,
     });
-
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: key
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }
-            : { sseAlgorithm: "AES256" },
-          bucketKeyEnabled: key ? true : undefined,
-        },
-      ],
-    });
-    const versioning = new S3BucketVersioningA(this, "versioning", {
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket: bucket.id,
-      rule: [
-        {
-          id: "expire-noncurrent-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: config.noncurrentVersionRetentionDays }],
-          expiration: [{ expiredObjectDeleteMarker: true }],
-        },
-        {
-          id: "abort-incomplete-multipart-uploads",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: config.abortIncompleteUploadsAfterDays }],
-        },
-      ],
-      dependsOn: [versioning],
-    });
-    new S3BucketPolicy(this, "policy", {
-      bucket: bucket.id,
-      policy: policyJson([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: S3_ALL_FOR_DENY,
-          Resource: [bucket.arn, `${bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-        {
-          Sid: "DenyOutdatedTls",
-          Effect: "Deny",
-          Principal: "*",
-          Action: S3_ALL_FOR_DENY,
-          Resource: [bucket.arn, `${bucket.arn}/*`],
-          Condition: { NumericLessThan: { "s3:TlsVersion": MIN_TLS_VERSION } },
-        },
-      ]),
-      // A policy put while the public access block is being created can be refused; order them.
-      dependsOn: [publicAccess],
-    });
-
     return { bucketName: bucket.bucket, bucketArn: bucket.arn, kmsKeyArn: key?.arn };
   }
 }

@@ -1,11 +1,12 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Environment } from "./config/load";
 import { Compute } from "./compute";
 import { Datastore } from "./datastore";
 import { Naming } from "./naming";
 import { Network } from "./network";
+import { stateKey, stateLocation, useLocalBackend, useS3Backend } from "./state-backend";
 
 /** The hashicorp/aws version `@cdktf/provider-aws` 20.1.0 wraps; the synthesized `required_providers` pins it. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -30,12 +31,13 @@ export class MetaflowStack extends TerraformStack {
     const { config } = environment;
     this.naming = new Naming(config.namePrefix, environment.name);
 
-    // State beside the project, by a relative path (cdktf's default is absolute, which ties the JSON to
-    // one machine). Terraform runs in cdktf.out/stacks/<stack>/. The S3 backend comes with issue 6.
-    new LocalBackend(this, { path: `../../../terraform.${this.node.id}.tfstate` });
+    const state = stateLocation(environment);
+    if (state) useS3Backend(this, state, stateKey(state, environment.name, this.node.id));
+    else useLocalBackend(this);
 
     new AwsProvider(this, "aws", {
       region: config.region,
+      allowedAccountIds: config.accountId ? [config.accountId] : undefined,
       defaultTags: [
         { tags: { ...config.tags, Project: config.namePrefix, Environment: environment.name, ManagedBy: "cdktf" } },
       ],

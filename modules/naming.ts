@@ -31,6 +31,19 @@ export const MAX_ENVIRONMENT_LENGTH = 10;
 
 export class NameTooLongError extends Error {}
 
+/** S3 bucket names: 63 characters at most. */
+const BUCKET_NAME_LIMIT = 63;
+
+/**
+ * The default name of the Terraform state bucket (one per account and region, shared by environments):
+ * `<prefix>-tfstate-<account>-<region>`, or `<prefix>-tfstate-<region>` when the account is not configured.
+ */
+export function defaultStateBucketName(prefix: string, region: string, accountId?: string): string {
+  const name = [prefix, "tfstate", accountId, region].filter(Boolean).join("-");
+  if (name.length > BUCKET_NAME_LIMIT) throw new NameTooLongError(`state bucket name "${name}" is longer than ${BUCKET_NAME_LIMIT}; set state.bucket`);
+  return name;
+}
+
 export class Naming {
   /** `<prefix>-<environment>`: the stem of every name. */
   public readonly base: string;

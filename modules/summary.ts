@@ -42,7 +42,7 @@ export function summarize(outdir: string): StackSummary[] {
 }
 
 /** The short report `npm run synth` prints. */
-export function formatSummary(stacks: readonly StackSummary[], outdir: string, seconds: number): string {
+export function formatSummary(stacks: readonly StackSummary[], outdir: string, seconds: number, notes: readonly string[] = []): string {
   const lines = [`Synthesized ${stacks.length} stack${stacks.length === 1 ? "" : "s"} in ${seconds.toFixed(2)} s:`];
   for (const s of stacks) {
     const areas = Object.entries(s.byArea)
@@ -51,10 +51,13 @@ export function formatSummary(stacks: readonly StackSummary[], outdir: string, s
     lines.push(`  ${s.stack}: ${s.resources} resources (${areas}), ${s.outputs} outputs`);
     lines.push(`    ${path.relative(process.cwd(), s.file)}`);
   }
-  const first = stacks[0]?.stack.replace(/^metaflow-/, "") ?? "dev";
-  lines.push(
-    `Terraform JSON is under ${path.relative(process.cwd(), outdir) || outdir}/stacks/<stack>/cdk.tf.json.`,
-    `Next: review what would change with \`npx cdktf diff metaflow-${first}\`, then deploy with \`npx cdktf deploy metaflow-${first}\` (needs AWS credentials).`,
-  );
+  const environments = stacks.map((s) => s.stack).filter((s) => s !== "metaflow-state");
+  const first = environments[0]?.replace(/^metaflow-/, "") ?? "dev";
+  lines.push(`Terraform JSON is under ${path.relative(process.cwd(), outdir) || outdir}/stacks/<stack>/cdk.tf.json.`);
+  for (const note of notes) lines.push(`Note: ${note}`);
+  if (stacks.some((s) => s.stack === "metaflow-state")) {
+    lines.push("First time in an account: create the state bucket with `npx cdktf deploy metaflow-state` (needs AWS credentials).");
+  }
+  lines.push(`Next: \`npm run plan -- --env ${first}\` to see and review what would change, then \`npm run apply -- --env ${first}\`.`);
   return lines.join("\n");
 }

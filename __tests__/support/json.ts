@@ -9,6 +9,12 @@ export function entries(out: Synthesized, type: string): [string, Body][] {
   return Object.entries(out.json.resource?.[type] ?? {});
 }
 
+/** `[logical id, body]` of every resource of `type` built under the stack's construct `area` (e.g. "network"). */
+export function entriesIn(out: Synthesized, type: string, area: string): [string, Body][] {
+  // Logical ids start with the construct path below the stack (Testing.synth drops the "//" metadata).
+  return entries(out, type).filter(([id]) => id.startsWith(`${area}_`));
+}
+
 /** The interpolation Terraform sees for `<type>.<id>.<attr>`. */
 export const ref = (type: string, id: string, attr = "id") => `\${${type}.${id}.${attr}}`;
 

@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from "child_process";
+import { createHash, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { policyDoc } from "./json";
 
 /**
  * Real Terraform for tests, offline: a CLI config of the test's own that installs hashicorp/aws from the
@@ -64,7 +66,10 @@ export class TerraformDir {
       path.join(this.dir, "offline_override.tf.json"),
       JSON.stringify({
         terraform: { backend: { local: { path: path.join(this.dir, "terraform.tfstate") } } },
-        provider: { aws: [OFFLINE_PROVIDER] },
+        // One entry per provider configuration: override files match providers by alias.
+        provider: {
+          aws: ((stackJson as any).provider?.aws ?? [{}]).map((p: { alias?: string }) => (p.alias ? { ...OFFLINE_PROVIDER, alias: p.alias } : OFFLINE_PROVIDER)),
+        },
       }),
     );
     const cache = path.join(os.tmpdir(), "mf-tf-plugin-cache");
@@ -117,8 +122,31 @@ export class TerraformDir {
 
   /** An offline plan (no refresh) saved and shown as JSON. */
   public plan(): any {
-    this.run("plan", "-refresh=false", "-input=false", "-lock=false", "-out=plan.bin");
+    return this.planJson();
+  }
+
+  /**
+   * An offline plan (no refresh, so against the state file as written) with `extraArgs` (`-destroy`,
+   * `-replace=ADDR`, ...), saved and shown as `terraform show -json` output, parsed.
+   */
+  public planJson(extraArgs: readonly string[] = []): any {
+    this.run("plan", "-refresh=false", "-input=false", "-lock=false", "-out=plan.bin", ...extraArgs);
     return JSON.parse(execFileSync("terraform", ["show", "-json", "plan.bin"], { cwd: this.dir, env: this.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }));
+  }
+
+  /** `terraform providers schema -json`, parsed: attribute types for filling in a derived state. */
+  public providerSchemas(): any {
+    return JSON.parse(this.run("providers", "schema", "-json"));
+  }
+
+  /** Replaces the synthesized stack (a changed config for the next plan). */
+  public writeStack(stackJson: object): void {
+    fs.writeFileSync(path.join(this.dir, "cdk.tf.json"), JSON.stringify(stackJson, null, 2));
+  }
+
+  /** Writes the state the next plan starts from (the local backend's file). */
+  public writeState(state: object): void {
+    fs.writeFileSync(path.join(this.dir, "terraform.tfstate"), JSON.stringify(state, null, 2));
   }
 
   /** Writes `<name>.tftest.hcl` beside the stack and runs `terraform test` on it; returns the report. */
@@ -144,4 +172,120 @@ export function createdTypes(plan: any): string[] {
     .filter((c: any) => c.mode === "managed" && c.change.actions.includes("create"))
     .map((c: any) => c.type as string);
   return [...new Set<string>(types)].sort();
+}
+
+/**
+ * A Terraform state (format version 4) as if `plan`, a create-from-empty plan of `stackJson`, had been
+ * applied: each created resource holds its planned values. Values known only after apply are filled in:
+ * where the configuration sets them from other resources (`${aws_vpc.x.id}`, a `jsonencode` policy) they
+ * are evaluated against the filled-in state, so a later `plan -refresh=false` of the same config finds no
+ * changes; computed ids, ARNs and generated names get plausible placeholders; other computed values are
+ * empty collections or null by their type in `providerSchemas` (`TerraformDir.providerSchemas()`), as the
+ * provider leaves an attribute nobody set.
+ */
+export function stateFromPlan(plan: any, stackJson: any, providerSchemas: any): object {
+  const creates = (plan.resource_changes ?? []).filter((c: any) => c.mode === "managed" && c.change.actions.join() === "create");
+  const byAddress = new Map<string, any>(creates.map((c: any) => [c.address, c]));
+  const schemaVersions = new Map<string, number>();
+  const collect = (module: any): void => {
+    for (const r of module?.resources ?? []) schemaVersions.set(r.address, r.schema_version ?? 0);
+    for (const child of module?.child_modules ?? []) collect(child);
+  };
+  collect(plan.planned_values?.root_module);
+  const region: string = stackJson.provider?.aws?.[0]?.region ?? "us-east-1";
+  const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 17);
+
+  const resolved = new Map<string, Record<string, any>>();
+  const resolving = new Set<string>();
+  const attributesOf = (address: string): Record<string, any> => {
+    const done = resolved.get(address);
+    if (done) return done;
+    if (resolving.has(address)) throw new Error(`stateFromPlan: reference cycle through ${address}`);
+    const rc = byAddress.get(address);
+    if (!rc) throw new Error(`stateFromPlan: ${address} is referenced but the plan does not create it`);
+    resolving.add(address);
+    const attributes = structuredClone(rc.change.after ?? {});
+    fill(attributes, rc.change.after_unknown ?? {}, stackJson.resource?.[rc.type]?.[rc.name], rc, true);
+    resolving.delete(address);
+    resolved.set(address, attributes);
+    return attributes;
+  };
+
+  // The configuration at one step down: cdktf writes a single nested block as an object, not a list.
+  const configAt = (config: any, key: string): any => {
+    if (config === undefined || config === null) return undefined;
+    if (/^\d+$/.test(key)) return Array.isArray(config) ? config[Number(key)] : key === "0" ? config : undefined;
+    return Array.isArray(config) ? undefined : config[key];
+  };
+  const fill = (value: any, unknown: any, config: any, rc: any, top: boolean): void => {
+    for (const [key, unk] of Object.entries<any>(unknown)) {
+      const configured = configAt(config, key);
+      if (unk === true) value[key] = configured !== undefined ? evaluate(configured) : top ? placeholder(rc, key, value) : null;
+      else if (unk && typeof unk === "object" && value[key] && typeof value[key] === "object") fill(value[key], unk, configured, rc, false);
+    }
+  };
+  const placeholder = (rc: any, key: string, attributes: Record<string, any>): unknown => {
+    const kind = rc.type.replace(/^aws_/, "");
+    const services: Record<string, string> = { s3: "s3", iam: "iam", kms: "kms", cloudwatch: "logs", batch: "batch", ecs: "ecs", sfn: "states" };
+    const service = services[kind.split("_")[0]] ?? "ec2";
+    const id = () => (attributes.id ??= rc.type === "aws_s3_bucket" ? (attributes.bucket ??= placeholder(rc, "bucket", attributes)) : `${kind.replace(/_/g, "-")}-${hash(rc.address)}`);
+    if (key === "id") return id();
+    if (key === "arn" || key.endsWith("_arn")) {
+      if (service === "s3") return `arn:aws:s3:::${id()}`;
+      return `arn:aws:${service}:${service === "iam" ? "" : region}:123456789012:${kind}/${id()}`;
+    }
+    if (key === "owner_id") return "123456789012";
+    if (key.endsWith("_id")) return `${key.slice(0, -3).replace(/_/g, "-")}-${hash(`${rc.address}.${key}`)}`;
+    if (typeof attributes[`${key}_prefix`] === "string") return `${attributes[`${key}_prefix`]}20250101000000000000000001`;
+    const block = providerSchemas.provider_schemas?.[rc.provider_name]?.resource_schemas?.[rc.type]?.block;
+    const attribute = block?.attributes?.[key];
+    const collection = Array.isArray(attribute?.type)
+      ? attribute.type[0]
+      : (attribute?.nested_type ?? block?.block_types?.[key])?.nesting_mode;
+    return collection === "list" || collection === "set" ? [] : collection === "map" ? {} : null;
+  };
+  const reference = (ref: string): unknown => {
+    const m = /^([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)$/.exec(ref.trim());
+    if (!m) throw new Error(`stateFromPlan: cannot evaluate \${${ref}}`);
+    return attributesOf(`${m[1]}.${m[2]}`)[m[3]];
+  };
+  const evaluate = (expr: any): any => {
+    if (Array.isArray(expr)) return expr.map(evaluate);
+    if (expr && typeof expr === "object") return Object.fromEntries(Object.entries(expr).map(([k, v]) => [k, evaluate(v)]));
+    if (typeof expr !== "string") return expr;
+    if (expr.startsWith("${jsonencode(")) return jsonencode(evaluate(policyDoc(expr)));
+    const whole = /^\$\{([^}]+)\}$/.exec(expr);
+    if (whole) return reference(whole[1]);
+    return expr.replace(/\$\{([^}]+)\}/g, (_, ref: string) => String(reference(ref)));
+  };
+  // Terraform's jsonencode writes object keys sorted.
+  const jsonencode = (v: any): string =>
+    Array.isArray(v)
+      ? `[${v.map(jsonencode).join(",")}]`
+      : v && typeof v === "object"
+        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${jsonencode(v[k])}`).join(",")}}`
+        : JSON.stringify(v);
+
+  const resources = creates.map((rc: any) => ({
+    mode: "managed",
+    type: rc.type,
+    name: rc.name,
+    provider: `provider["${rc.provider_name}"]`,
+    instances: [{
+      ...(rc.index !== undefined ? { index_key: rc.index } : {}),
+      schema_version: schemaVersions.get(rc.address) ?? 0,
+      attributes: attributesOf(rc.address),
+      sensitive_attributes: [],
+      dependencies: [],
+    }],
+  }));
+  const typeOf = (v: unknown): unknown =>
+    Array.isArray(v) ? ["tuple", v.map(typeOf)] : typeof v === "number" ? "number" : typeof v === "boolean" ? "bool" : "string";
+  const outputs = Object.fromEntries(
+    Object.entries<any>(stackJson.output ?? {}).map(([name, o]) => {
+      const value = evaluate(o.value);
+      return [name, { value, type: typeOf(value), ...(o.sensitive ? { sensitive: true } : {}) }];
+    }),
+  );
+  return { version: 4, terraform_version: plan.terraform_version, serial: 1, lineage: randomUUID(), outputs, resources, check_results: null };
 }

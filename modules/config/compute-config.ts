@@ -76,8 +76,8 @@ export const BATCH_SERVICE_ROLES = ["dedicated", "serviceLinked"] as const;
 export const ComputeSchema = strict({
   /** @default one on-demand EC2 environment, `cpu` */
   computeEnvironments: z.array(ComputeEnvironmentSchema).min(1, "list at least one compute environment").default([{ name: "cpu", kind: "ec2" }]),
-  /** @default one queue, `default`, over `cpu` */
-  jobQueues: z.array(JobQueueSchema).min(1, "list at least one job queue").default([{ name: "default", computeEnvironments: ["cpu"], priority: 1 }]),
+  /** @default one queue, `default`, over the first compute environment */
+  jobQueues: z.array(JobQueueSchema).min(1, "list at least one job queue, or leave the field out for one over the first environment").optional(),
   /** The queue Metaflow submits to unless a step names another (METAFLOW_BATCH_JOB_QUEUE). @default the first queue */
   defaultQueue: z.string().optional(),
   /**
@@ -91,12 +91,23 @@ export const ComputeSchema = strict({
     .default([]),
 }).default({
   computeEnvironments: [{ name: "cpu", kind: "ec2" }],
-  jobQueues: [{ name: "default", computeEnvironments: ["cpu"], priority: 1 }],
   batchServiceRole: "dedicated",
   jobRoleManagedPolicyArns: [],
 });
 
 type ComputeInput = z.output<typeof ComputeSchema>;
+export type JobQueueConfig = z.output<typeof JobQueueSchema>;
+
+/** The queues of a config: as listed, or one `default` queue over the first environment. */
+function jobQueuesOf(input: ComputeInput): JobQueueConfig[] {
+  return input.jobQueues ?? [{ name: "default", computeEnvironments: [input.computeEnvironments[0].name], priority: 1 }];
+}
+
+/** `arm64` for Graviton families (a `g` after the generation digit: m7g, c6gn, x2gd), else `x86_64`. */
+export function architectureOf(instanceType: string): "arm64" | "x86_64" {
+  const suffix = /^[a-z-]*?\d+([a-z-]*)/.exec(instanceType.split(".")[0])?.[1] ?? "";
+  return suffix.includes("g") ? "arm64" : "x86_64";
+}
 type ComputeEnvironmentInput = z.output<typeof ComputeEnvironmentSchema>;
 
 /** A compute environment with every default resolved. EC2-only fields are undefined for Fargate. */
@@ -111,8 +122,9 @@ export interface ComputeEnvironmentConfig {
   readonly allocationStrategy?: string;
 }
 
-export interface ComputeConfig extends Omit<ComputeInput, "computeEnvironments" | "defaultQueue"> {
+export interface ComputeConfig extends Omit<ComputeInput, "computeEnvironments" | "jobQueues" | "defaultQueue"> {
   readonly computeEnvironments: ComputeEnvironmentConfig[];
+  readonly jobQueues: JobQueueConfig[];
   readonly defaultQueue: string;
 }
 
@@ -141,7 +153,12 @@ function checkEnvironment(ce: ComputeEnvironmentInput, fail: Report): void {
       }
     });
   } else {
-    (ce.instanceTypes ?? []).forEach((type, i) => {
+    const types = ce.instanceTypes ?? [];
+    const architectures = new Set(types.map(architectureOf));
+    if (architectures.size > 1) {
+      fail(["instanceTypes"], types, "mixes Graviton (arm64) and x86_64 types; Batch needs one architecture per environment, so make two environments");
+    }
+    types.forEach((type, i) => {
       if ((GPU_FAMILIES as readonly string[]).includes(type.split(".")[0])) {
         fail(["instanceTypes", i], type, `is a GPU instance type; put it in an environment of kind "gpu" so it gets the GPU AMI`);
       }
@@ -152,16 +169,20 @@ function checkEnvironment(ce: ComputeEnvironmentInput, fail: Report): void {
 /** Cross-field rules of the compute area; paths are relative to `compute`. */
 export function checkCompute(input: ComputeInput, fail: Report): void {
   const byName = new Map(input.computeEnvironments.map((ce) => [ce.name, ce]));
+  const jobQueues = jobQueuesOf(input);
   input.computeEnvironments.forEach((ce, i) =>
     checkEnvironment(ce, (path, value, message) => fail(["computeEnvironments", i, ...path], value, message)),
   );
   for (const i of duplicateIndexes(input.computeEnvironments, (ce) => ce.name)) {
     fail(["computeEnvironments", i, "name"], input.computeEnvironments[i].name, "is used twice; compute environment names must be unique");
   }
-  for (const i of duplicateIndexes(input.jobQueues, (q) => q.name)) {
-    fail(["jobQueues", i, "name"], input.jobQueues[i].name, "is used twice; job queue names must be unique");
+  for (const i of duplicateIndexes(jobQueues, (q) => q.name)) {
+    fail(["jobQueues", i, "name"], jobQueues[i].name, "is used twice; job queue names must be unique");
   }
-  input.jobQueues.forEach((queue, q) => {
+  for (const i of duplicateIndexes(input.jobRoleManagedPolicyArns)) {
+    fail(["jobRoleManagedPolicyArns", i], input.jobRoleManagedPolicyArns[i], "is listed twice; attach each policy once");
+  }
+  jobQueues.forEach((queue, q) => {
     queue.computeEnvironments.forEach((name, i) => {
       if (!byName.has(name)) {
         fail(["jobQueues", q, "computeEnvironments", i], name, `names no compute environment; choose from ${[...byName.keys()].join(", ")}`);
@@ -175,9 +196,22 @@ export function checkCompute(input: ComputeInput, fail: Report): void {
       fail(["jobQueues", q, "computeEnvironments"], queue.computeEnvironments, "mixes Fargate and EC2 environments; Batch needs one or the other in a queue");
     }
   });
-  if (input.defaultQueue !== undefined && !input.jobQueues.some((q) => q.name === input.defaultQueue)) {
-    fail(["defaultQueue"], input.defaultQueue, `names no job queue; choose from ${input.jobQueues.map((q) => q.name).join(", ")}`);
+  if (input.defaultQueue !== undefined && !jobQueues.some((q) => q.name === input.defaultQueue)) {
+    fail(["defaultQueue"], input.defaultQueue, `names no job queue; choose from ${jobQueues.map((q) => q.name).join(", ")}`);
   }
+}
+
+/**
+ * Rules across compute and network: Fargate job definitions ask for a public IP and pull public images,
+ * so Fargate needs subnets with a route out (reference §2).
+ */
+export function checkComputeNetwork(input: ComputeInput, network: { mode: string; natGateways?: string }, fail: Report): void {
+  if (network.mode !== "create" || network.natGateways !== "none") return;
+  input.computeEnvironments.forEach((ce, i) => {
+    if (isFargate(ce.kind)) {
+      fail(["computeEnvironments", i, "kind"], ce.kind, `needs a route out of the private subnets, but network.natGateways is "none"; choose "single" or "perAz", or an EC2 kind`);
+    }
+  });
 }
 
 /** Fills per-kind defaults. Only called on compute config that passed `checkCompute`. */
@@ -197,5 +231,6 @@ export function resolveCompute(input: ComputeInput): ComputeConfig {
       allocationStrategy: ce.allocationStrategy ?? ALLOCATION_STRATEGIES[ce.kind][0],
     };
   });
-  return { ...input, computeEnvironments, defaultQueue: input.defaultQueue ?? input.jobQueues[0].name };
+  const jobQueues = jobQueuesOf(input);
+  return { ...input, computeEnvironments, jobQueues, defaultQueue: input.defaultQueue ?? jobQueues[0].name };
 }

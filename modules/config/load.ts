@@ -76,25 +76,18 @@ function readJson(file: string): unknown {
 
 /**
  * Loads every `<name>.json` in `dir` as environment `<name>`; with none there, the built-in default
- * (every field at its default) as environment `dev`. `only` keeps the named environments.
- * Validates all of them before returning; every problem in every file is reported at once.
+ * (every field at its default) as environment `dev`. Validates all of them before returning; every
+ * problem in every file is reported at once.
  */
-export function loadEnvironments(dir: string, only: readonly string[] = []): Environment[] {
+export function loadEnvironments(dir: string): Environment[] {
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
-  const environments: Environment[] = [];
-  const problems: string[] = [];
   const candidates: [string, () => unknown, string][] =
     files.length === 0
       ? [[DEFAULT_ENVIRONMENT_NAME, () => ({}), "built-in default"]]
       : files.map((f) => [path.basename(f, ".json"), () => readJson(path.join(dir, f)), path.join(dir, f)]);
-
-  for (const name of only) {
-    if (!candidates.some(([n]) => n === name)) {
-      problems.push(`--env ${name}: no such environment; choose one of ${candidates.map(([n]) => n).join(", ")}`);
-    }
-  }
+  const environments: Environment[] = [];
+  const problems: string[] = [];
   for (const [name, read, source] of candidates) {
-    if (only.length > 0 && !only.includes(name)) continue;
     try {
       environments.push(parseEnvironment(name, read(), source));
     } catch (e) {
@@ -104,4 +97,13 @@ export function loadEnvironments(dir: string, only: readonly string[] = []): Env
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return environments;
+}
+
+/** The environments named in `only` (all when it is empty); an unknown name is a ConfigError. */
+export function selectEnvironments(all: readonly Environment[], only: readonly string[]): Environment[] {
+  const unknown = only.filter((name) => !all.some((e) => e.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((name) => `--env ${name}: no such environment; choose one of ${all.map((e) => e.name).join(", ")}`));
+  }
+  return only.length === 0 ? [...all] : all.filter((e) => only.includes(e.name));
 }

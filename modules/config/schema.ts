@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH } from "../naming";
 import { nameSegment, Report, strict } from "./common";
-import { checkCompute, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
+import { checkCompute, checkComputeNetwork, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
 import { checkNetwork, NetworkConfig, NetworkSchema, resolveNetwork } from "./network-config";
+import { StateSchema } from "./state-config";
 import { StorageSchema } from "./storage-config";
 import { AWS_REGIONS } from "./regions";
 
@@ -16,6 +17,7 @@ import { AWS_REGIONS } from "./regions";
 export * from "./common";
 export * from "./compute-config";
 export * from "./network-config";
+export * from "./state-config";
 export * from "./storage-config";
 
 export const NamePrefixSchema = nameSegment("namePrefix", MAX_PREFIX_LENGTH);
@@ -44,6 +46,11 @@ const ConfigInputSchema = strict({
   namePrefix: NamePrefixSchema.default("metaflow"),
   /** Extra tags on every resource, besides Project, Environment and ManagedBy. @default {} */
   tags: TagsSchema.default({}),
+  /**
+   * The AWS account this environment deploys to. The provider refuses any other account, and the
+   * default state bucket name includes it. @default none (any account)
+   */
+  accountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
   /** Permissions boundary attached to every IAM role the project creates. @default none */
   permissionsBoundaryArn: z
     .string()
@@ -52,6 +59,7 @@ const ConfigInputSchema = strict({
   network: NetworkSchema,
   storage: StorageSchema,
   compute: ComputeSchema,
+  state: StateSchema,
 });
 
 type ConfigInput = z.output<typeof ConfigInputSchema>;
@@ -77,10 +85,11 @@ function areaCheck(reads: readonly string[], run: (input: ConfigInput, fail: Rep
 
 const networkCheck = areaCheck(["network", "region"], (input, fail) => checkNetwork(input.network, input.region, fail), "network");
 const computeCheck = areaCheck(["compute"], (input, fail) => checkCompute(input.compute, fail), "compute");
+const computeNetworkCheck = areaCheck(["compute", "network"], (input, fail) => checkComputeNetwork(input.compute, input.network, fail), "compute");
 
 function resolve(input: ConfigInput): EnvironmentConfig {
   const { $schema: _ignored, network, compute, ...rest } = input;
   return { ...rest, network: resolveNetwork(network, input.region), compute: resolveCompute(compute) };
 }
 
-export const ConfigSchema = ConfigInputSchema.check(networkCheck, computeCheck).transform(resolve);
+export const ConfigSchema = ConfigInputSchema.check(networkCheck, computeCheck, computeNetworkCheck).transform(resolve);
