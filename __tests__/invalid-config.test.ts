@@ -259,6 +259,18 @@ const cases: Case[] = [
   },
   { title: "compute: jobRoleManagedPolicyArns entry not a policy ARN", config: { compute: { jobRoleManagedPolicyArns: ["AmazonS3ReadOnlyAccess"] } }, path: "compute.jobRoleManagedPolicyArns[0]", value: "AmazonS3ReadOnlyAccess", message: /must be an IAM policy ARN$/ },
   { title: "compute: batchServiceRole not an option", config: { compute: { batchServiceRole: "custom" } }, path: "compute.batchServiceRole", value: "custom", message: /expected one of "dedicated"\|"serviceLinked"/ },
+  // --- compute rules added with the remote-state work
+  { title: "compute: Graviton and x86 types in one environment", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", instanceTypes: ["m7g", "m7i"] }] } }, path: "compute.computeEnvironments[0].instanceTypes", value: ["m7g", "m7i"], message: /mixes Graviton \(arm64\) and x86_64 types/ },
+  { title: "compute: a managed policy listed twice", config: { compute: { jobRoleManagedPolicyArns: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/A"] } }, path: "compute.jobRoleManagedPolicyArns[1]", value: "arn:aws:iam::aws:policy/A", message: /is listed twice; attach each policy once/ },
+  { title: "compute: Fargate without a route out", config: { network: { mode: "create", natGateways: "none", interfaceEndpoints: ["ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs", "sts"] }, compute: { computeEnvironments: [{ name: "serverless", kind: "fargate" }] } }, path: "compute.computeEnvironments[0].kind", value: "fargate", message: /needs a route out of the private subnets, but network.natGateways is "none"/ },
+  // --- account and state
+  { title: "accountId not 12 digits", config: { accountId: "12345" }, path: "accountId", value: "12345", message: /must be a 12-digit AWS account id/ },
+  { title: "state.backend not a backend", config: { state: { backend: "gcs" } }, path: "state.backend", value: "gcs", message: /backend must be one of "s3", "local"/ },
+  { title: "state.bucket not a bucket name", config: { state: { backend: "s3", bucket: "Bad_Bucket" } }, path: "state.bucket", value: "Bad_Bucket", message: /must be an S3 bucket name/ },
+  { title: "state.keyPrefix with a leading slash", config: { state: { backend: "s3", keyPrefix: "/metaflow" } }, path: "state.keyPrefix", value: "/metaflow", message: /must be an S3 key prefix without leading or trailing \// },
+  { title: "state.bootstrapState not an option", config: { state: { backend: "s3", bootstrapState: "remote" } }, path: "state.bootstrapState", value: "remote", message: /expected one of "local"\|"bucket"/ },
+  { title: "state.region not a region", config: { state: { backend: "s3", region: "moon-1" } }, path: "state.region", value: "moon-1", message: /expected one of/ },
+  { title: "unknown key in the local backend", config: { state: { backend: "local", path: "x" } }, path: "state.path", message: /unknown key; allowed keys are: backend$/ },
 ];
 
 afterAll(() => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Transpiles main.ts and modules/**/*.ts to dist/ with swc: no type-check (that is `npm run typecheck`,
-// run once by `npm test`), so synthesis never loads the AWS provider's type declarations.
+// Transpiles main.ts, modules/**/*.ts and review/**/*.ts (the plan reviewer) to dist/ with swc: no
+// type-check (that is `npm run typecheck`, run once by `npm test`), so synthesis never loads the AWS
+// provider's type declarations.
 const fs = require("fs");
 const path = require("path");
 const swc = require("@swc/core");
@@ -22,7 +23,7 @@ function sources(dir) {
 }
 
 function build() {
-  const files = [path.join(root, "main.ts"), ...sources(path.join(root, "modules"))];
+  const files = [path.join(root, "main.ts"), ...sources(path.join(root, "modules")), ...sources(path.join(root, "review"))];
   fs.rmSync(out, { recursive: true, force: true });
   for (const file of files) {
     const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, ".js");

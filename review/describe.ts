@@ -1,0 +1,71 @@
+import { formatPath, formatWholeValue } from "./diff";
+import { Approval } from "./gate";
+import { ResourceChange } from "./plan";
+import { MaskedValue, Review, ReviewedChange, ReviewedOutput } from "./report";
+import { ACTION_WORDS, reasonWords } from "./words";
+
+/** Plain-text phrases about one reviewed change, shared by the terminal and Markdown layouts. */
+
+/** `(moved from a.b; importing id "x"; deposed object 1234)`, or "" when none applies. */
+export function annotations(change: ResourceChange): string {
+  const notes: string[] = [];
+  if (change.previousAddress !== undefined) notes.push(`moved from ${change.previousAddress}`);
+  if (change.importing !== undefined) {
+    notes.push(change.importing.id !== undefined ? `importing id ${JSON.stringify(change.importing.id)}` : "importing");
+  }
+  if (change.deposed !== undefined) notes.push(`deposed object ${change.deposed}`);
+  if (change.deferredReason !== undefined) notes.push(`deferred: ${change.deferredReason}`);
+  return notes.length ? `(${notes.join("; ")})` : "";
+}
+
+export function actionWords(change: ResourceChange): string {
+  return change.kind === "other" ? `unrecognized actions ${JSON.stringify(change.actions)}` : ACTION_WORDS[change.kind];
+}
+
+/** Why the change happens, in words; undefined when the plan does not say (format before 1.1, or no reason). */
+export function whyWords(change: ResourceChange): string | undefined {
+  return reasonWords(change.actionReason);
+}
+
+/** `cidr_block, tags.Name`: the attributes that force a replacement. */
+export function replacePathWords(change: ResourceChange): string | undefined {
+  return change.replacePaths.length ? change.replacePaths.map(formatPath).join(", ") : undefined;
+}
+
+export function approvedBy(approval: Approval): string {
+  return `approved by ${approval.source}`;
+}
+
+/** `BLOCKED: protected (type aws_s3_bucket); approve with --allow <address>`, `approved by --allow`, or undefined. */
+export function protectionWords(item: ReviewedChange): string | undefined {
+  const p = item.protection;
+  if (!p) return undefined;
+  if (p.approval) return `protected (${p.protectedBy}), ${approvedBy(p.approval)}`;
+  return `BLOCKED: protected (${p.protectedBy}); approve with --allow ${item.change.address}`;
+}
+
+/** Whether an item is drift that the plan depends on (`relevant_attributes`). */
+export function isRelevantDrift(item: ReviewedChange, relevant: ReadonlySet<string>): boolean {
+  return relevant.has(item.change.address);
+}
+
+/** The gate's verdict in words: `BLOCKED: 1 protected resource would be ...`, `changes to review`, `no changes`. */
+export function verdictWords(review: Review): string {
+  const { gate } = review;
+  if (gate.verdict === "blocked") {
+    const n = gate.blocked.length;
+    return `BLOCKED: ${n} protected resource${n === 1 ? "" : "s"} would be deleted, replaced or forgotten without approval`;
+  }
+  const approved = gate.approved.length ? ` (${gate.approved.length} protected change${gate.approved.length === 1 ? "" : "s"} approved)` : "";
+  return gate.verdict === "changes" ? `changes to review${approved}` : "no changes";
+}
+
+/** One line for an output change: `+ name = value`, `~ name: before -> after`, `- name (was value)`. */
+export function outputWords(output: ReviewedOutput, max: number): string {
+  const show = (v: MaskedValue) => formatWholeValue(v.value, v.unknown, v.sensitive, max);
+  switch (output.kind) {
+    case "create": return `+ ${output.name} = ${show(output.after)}`;
+    case "delete": return `- ${output.name} (was ${show(output.before)})`;
+    default: return `~ ${output.name}: ${show(output.before)} -> ${show(output.after)}`;
+  }
+}
