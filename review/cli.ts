@@ -92,7 +92,7 @@ function parseArgs(argv: readonly string[]): Options {
   return { plan: plans[0], format, approvals, protect, help };
 }
 
-function readApprovals(path: string): Approval[] {
+export function readApprovals(path: string): Approval[] {
   let text: string;
   try {
     text = fs.readFileSync(path, "utf8");

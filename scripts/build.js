@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Transpiles main.ts, modules/**/*.ts and review/**/*.ts (the plan reviewer) to dist/ with swc: no
+// Transpiles main.ts, modules/, review/ (the plan reviewer) and flow/ (plan and apply) to dist/ with swc: no
 // type-check (that is `npm run typecheck`, run once by `npm test`), so synthesis never loads the AWS
 // provider's type declarations.
 const fs = require("fs");
@@ -23,7 +23,7 @@ function sources(dir) {
 }
 
 function build() {
-  const files = [path.join(root, "main.ts"), ...sources(path.join(root, "modules")), ...sources(path.join(root, "review"))];
+  const files = [path.join(root, "main.ts"), ...sources(path.join(root, "modules")), ...sources(path.join(root, "review")), ...sources(path.join(root, "flow"))];
   fs.rmSync(out, { recursive: true, force: true });
   for (const file of files) {
     const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, ".js");

@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { findProviderMirror, mirrorCandidates, mirrorCliConfig, offlineOverride, PLUGIN_CACHE } from "../../flow/offline";
 import { policyDoc } from "./json";
 
 /**
@@ -11,17 +12,7 @@ import { policyDoc } from "./json";
  * synthesized JSON itself is not touched). Where terraform or the mirror is missing, `unavailable` says why.
  */
 
-const MIRROR_CANDIDATES = [
-  process.env.METAFLOW_TF_PROVIDER_MIRROR,
-  "/opt/tf-plugins",
-  "/usr/share/terraform/plugins",
-  "/usr/local/share/terraform/plugins",
-  path.join(os.homedir(), ".terraform.d/plugins"),
-].filter((p): p is string => Boolean(p));
-
-export const PROVIDER_MIRROR = MIRROR_CANDIDATES.find((dir) =>
-  fs.existsSync(path.join(dir, "registry.terraform.io/hashicorp/aws")),
-);
+export const PROVIDER_MIRROR = findProviderMirror();
 
 function terraformOnPath(): boolean {
   return spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
@@ -31,7 +22,7 @@ function terraformOnPath(): boolean {
 export const unavailable: string | undefined = !terraformOnPath()
   ? "terraform is not on PATH"
   : !PROVIDER_MIRROR
-    ? `no filesystem mirror of hashicorp/aws found (looked in ${MIRROR_CANDIDATES.join(", ")}; set METAFLOW_TF_PROVIDER_MIRROR)`
+    ? `no filesystem mirror of hashicorp/aws found (looked in ${mirrorCandidates().join(", ")}; set METAFLOW_TF_PROVIDER_MIRROR)`
     : undefined;
 
 /** `describe` when terraform can run, else `describe.skip` with the reason printed once. */
@@ -45,15 +36,6 @@ export function describeWithTerraform(name: string, fn: () => void): void {
   }
 }
 
-const OFFLINE_PROVIDER = {
-  skip_credentials_validation: true,
-  skip_requesting_account_id: true,
-  skip_metadata_api_check: true,
-  skip_region_validation: true,
-  access_key: "offline-test",
-  secret_key: "offline-test",
-};
-
 /** A working directory holding one synthesized stack, ready for terraform commands. */
 export class TerraformDir {
   public readonly dir: string;
@@ -62,29 +44,10 @@ export class TerraformDir {
   constructor(stackJson: object, label: string) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `mf-tf-${label}-`));
     fs.writeFileSync(path.join(this.dir, "cdk.tf.json"), JSON.stringify(stackJson, null, 2));
-    fs.writeFileSync(
-      path.join(this.dir, "offline_override.tf.json"),
-      JSON.stringify({
-        terraform: { backend: { local: { path: path.join(this.dir, "terraform.tfstate") } } },
-        // One entry per provider configuration: override files match providers by alias.
-        provider: {
-          aws: ((stackJson as any).provider?.aws ?? [{}]).map((p: { alias?: string }) => (p.alias ? { ...OFFLINE_PROVIDER, alias: p.alias } : OFFLINE_PROVIDER)),
-        },
-      }),
-    );
-    const cache = path.join(os.tmpdir(), "mf-tf-plugin-cache");
-    fs.mkdirSync(cache, { recursive: true });
+    fs.writeFileSync(path.join(this.dir, "offline_override.tf.json"), JSON.stringify(offlineOverride(stackJson, path.join(this.dir, "terraform.tfstate"))));
+    fs.mkdirSync(PLUGIN_CACHE, { recursive: true });
     const cliConfig = path.join(this.dir, "terraform.rc");
-    fs.writeFileSync(
-      cliConfig,
-      [
-        "provider_installation {",
-        `  filesystem_mirror {\n    path = ${JSON.stringify(PROVIDER_MIRROR)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
-        '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
-        "}",
-        `plugin_cache_dir = ${JSON.stringify(cache)}`,
-      ].join("\n"),
-    );
+    fs.writeFileSync(cliConfig, mirrorCliConfig(PROVIDER_MIRROR!, PLUGIN_CACHE));
     this.env = {
       ...process.env,
       TF_CLI_CONFIG_FILE: cliConfig,
