@@ -5,6 +5,7 @@ import { parseEnvironment } from "../modules/config/load";
 import { plannedStateBuckets, StateStack } from "../modules/state-stack";
 import { createdTypes, describeWithTerraform, TerraformDir } from "./support/terraform";
 import { synth } from "./support/synth";
+import { policyDoc } from "./support/json";
 
 /**
  * Every stack this project ships a config for, through real Terraform and the real hashicorp/aws 5.100.0
@@ -33,6 +34,17 @@ const COMPUTE_TYPES = [
   "aws_iam_instance_profile", "aws_iam_role_policy_attachment",
 ];
 
+/** Types every stack plans for the metadata service. */
+const SERVICE_TYPES = [
+  "aws_db_instance", "aws_db_parameter_group", "aws_db_subnet_group", "aws_ecs_cluster", "aws_ecs_service",
+  "aws_ecs_task_definition", "aws_lb", "aws_lb_listener", "aws_lb_target_group", "aws_vpc_security_group_ingress_rule",
+];
+/** Types of the API gateway front door. */
+const API_TYPES = [
+  "aws_api_gateway_rest_api", "aws_api_gateway_vpc_link", "aws_api_gateway_stage", "aws_api_gateway_api_key",
+  "aws_api_gateway_usage_plan", "aws_api_gateway_rest_api_policy",
+];
+
 interface Case {
   readonly label: string;
   readonly env: string;
@@ -50,7 +62,7 @@ const CASES: Case[] = [
     label: "built-in default",
     env: "dev",
     config: {},
-    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", "aws_kms_alias", ...COMPUTE_TYPES],
+    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", "aws_kms_alias", ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES],
     mustNotCreate: [],
     plan: true,
   },
@@ -58,16 +70,16 @@ const CASES: Case[] = [
     label: "production example (3 zones, NAT per zone, endpoints, all five compute kinds, three queues)",
     env: "production",
     config: example("production"),
-    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES],
+    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES],
     mustNotCreate: [],
     plan: true,
   },
   {
-    label: "no-NAT example (endpoints only, SSE-S3)",
+    label: "no-NAT example (endpoints only, SSE-S3, internal-only metadata service)",
     env: "no-nat",
     config: example("no-nat"),
-    mustCreate: [...NETWORK_TYPES, ...STORAGE_TYPES, ...COMPUTE_TYPES],
-    mustNotCreate: ["aws_nat_gateway", "aws_eip", "aws_kms_key"],
+    mustCreate: [...NETWORK_TYPES, ...STORAGE_TYPES, ...COMPUTE_TYPES, ...SERVICE_TYPES],
+    mustNotCreate: ["aws_nat_gateway", "aws_eip", ...API_TYPES],
     plan: true,
   },
   {
@@ -83,11 +95,37 @@ const CASES: Case[] = [
     label: "reused VPC without lookups (created bucket)",
     env: "reuse",
     config: { ...example("shared-vpc"), network: { ...example("shared-vpc").network, verifySubnets: false }, storage: { mode: "create" } },
-    mustCreate: [...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES],
+    mustCreate: [...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES],
     mustNotCreate: ["aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_flow_log"],
     plan: true,
   },
 ];
+
+/** Names of attributes that would hold a secret value. */
+const SECRET_ATTRIBUTE = /(^|_)(password|passwd|pswd|secret_string|private_key|access_key|secret_key|token)$|^value$/;
+
+/**
+ * Every planned attribute whose name says it holds a secret (a password, a key value, a token) and whose
+ * value is known in the plan without being marked sensitive: `<address>.<path> = <value>`.
+ */
+function exposedSecrets(plan: any): string[] {
+  const found: string[] = [];
+  const walk = (value: any, sensitive: any, path: string[], address: string) => {
+    if (sensitive === true) return;
+    if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, sensitive?.[k], [...path, k], address);
+      return;
+    }
+    const name = path[path.length - 1] ?? "";
+    const secretish = SECRET_ATTRIBUTE.test(name) && !(name === "value" && !address.includes("api_key"));
+    if (secretish && typeof value === "string" && value !== "") found.push(`${address}.${path.join(".")} = ${value}`);
+  };
+  for (const rc of plan.resource_changes ?? []) walk(rc.change.after ?? {}, rc.change.after_sensitive, [], rc.address);
+  for (const [name, oc] of Object.entries<any>(plan.output_changes ?? {})) {
+    if (/AUTH_KEY|PASSWORD|SECRET/.test(name) && !oc.after_sensitive && typeof oc.after === "string") found.push(`output.${name}`);
+  }
+  return found;
+}
 
 describeWithTerraform("terraform: every shipped stack validates and plans offline with the real provider", () => {
   describe.each(CASES)("$label", (c) => {
@@ -129,6 +167,28 @@ describeWithTerraform("terraform: every shipped stack validates and plans offlin
       );
     });
 
+    test("no planned attribute holds a password or key value unless Terraform marks it sensitive", () => {
+      expect(exposedSecrets(plan)).toEqual([]);
+      // The database password exists only in the RDS-managed secret: no password argument at all.
+      const db = plan.resource_changes.find((r: any) => r.type === "aws_db_instance").change;
+      expect(db.after.password ?? null).toBeNull();
+      expect(db.after.manage_master_user_password).toBe(true);
+      // Containers get it through `secrets`, never `environment` (the definitions are known only after
+      // apply, so read them from the synthesized stack).
+      const task = synthesized.resource("aws_ecs_task_definition");
+      for (const container of policyDoc(task.container_definitions)) {
+        expect(container.environment.map((e: any) => e.name)).not.toContain("MF_METADATA_DB_PSWD");
+        expect(container.secrets.map((e: any) => e.name)).toEqual(["MF_METADATA_DB_PSWD"]);
+      }
+      const key = plan.resource_changes.find((r: any) => r.type === "aws_api_gateway_api_key");
+      if (key) {
+        expect(key.change.after_sensitive.value).toBe(true);
+        expect(plan.output_changes.METAFLOW_SERVICE_AUTH_KEY.after_sensitive).toBe(true);
+      } else {
+        expect(plan.output_changes.METAFLOW_SERVICE_AUTH_KEY).toBeUndefined();
+      }
+    });
+
     test("every compute environment and queue of the config is planned, with its Batch type", () => {
       const planned = (type: string) => plan.resource_changes.filter((r: any) => r.type === type).map((r: any) => r.change.after);
       const environments = planned("aws_batch_compute_environment");
@@ -167,5 +227,31 @@ describeWithTerraform("terraform: the state bootstrap stack validates and plans 
     const expected = new Set(plannedStateBuckets([parseEnvironment("dev", {}), ...environments]).map((b) => b.location.bucket));
     expect(buckets.map((b: any) => b.change.after.bucket).sort()).toEqual([...expected].sort());
     expect(buckets.every((b: any) => b.change.actions.join() === "create")).toBe(true);
+  });
+});
+
+describe("exposedSecrets (the check above)", () => {
+  test("flags a known password, API key value or secret output that is not marked sensitive", () => {
+    const plan = {
+      resource_changes: [
+        { address: "aws_db_instance.db", change: { after: { password: "hunter2", port: 5432 }, after_sensitive: {} } },
+        { address: "aws_api_gateway_api_key.k", change: { after: { value: "abc123" }, after_sensitive: {} } },
+        { address: "aws_ssm_parameter.p", change: { after: { value: "not a key" }, after_sensitive: {} } },
+      ],
+      output_changes: { METAFLOW_SERVICE_AUTH_KEY: { after: "abc123", after_sensitive: false } },
+    };
+    expect(exposedSecrets(plan)).toEqual([
+      "aws_db_instance.db.password = hunter2",
+      "aws_api_gateway_api_key.k.value = abc123",
+      "output.METAFLOW_SERVICE_AUTH_KEY",
+    ]);
+  });
+
+  test("accepts the same values when they are marked sensitive", () => {
+    const plan = {
+      resource_changes: [{ address: "aws_db_instance.db", change: { after: { password: "hunter2" }, after_sensitive: { password: true } } }],
+      output_changes: { METAFLOW_SERVICE_AUTH_KEY: { after: "abc123", after_sensitive: true } },
+    };
+    expect(exposedSecrets(plan)).toEqual([]);
   });
 });

@@ -3,7 +3,10 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Environment } from "./config/load";
 import { Compute } from "./compute";
+import { Database } from "./database";
 import { Datastore } from "./datastore";
+import { MetadataService } from "./metadata-service";
+import { PublicApi } from "./public-api";
 import { Naming } from "./naming";
 import { Network } from "./network";
 import { stateKey, stateLocation, useLocalBackend, useS3Backend } from "./state-backend";
@@ -25,6 +28,10 @@ export class MetaflowStack extends TerraformStack {
   public readonly network: Network;
   public readonly datastore: Datastore;
   public readonly compute: Compute;
+  public readonly database: Database;
+  public readonly metadataService: MetadataService;
+  /** Undefined when the service is internal only. */
+  public readonly publicApi?: PublicApi;
 
   constructor(scope: Construct, environment: Environment) {
     super(scope, stackName(environment.name));
@@ -59,17 +66,53 @@ export class MetaflowStack extends TerraformStack {
     });
     this.datastore.grantReadWrite(this.compute.jobRole);
 
+    this.database = new Database(this, "database", { naming: this.naming, network: this.network, config: config.database });
+    const viaApiGateway = config.service.publicAccess === "apiGateway";
+    this.metadataService = new MetadataService(this, "metadata", {
+      naming: this.naming,
+      region: config.region,
+      network: this.network,
+      database: this.database,
+      config: config.service,
+      privateLinkClients: viaApiGateway,
+      permissionsBoundaryArn: config.permissionsBoundaryArn,
+    });
+    this.metadataService.allowClients("batch-jobs", this.compute.securityGroup);
+    this.datastore.grantRead(this.metadataService.taskRole);
+    if (viaApiGateway) {
+      this.publicApi = new PublicApi(this, "api", {
+        naming: this.naming,
+        region: config.region,
+        loadBalancer: this.metadataService.loadBalancer,
+        config: config.service.apiGateway,
+        permissionsBoundaryArn: config.permissionsBoundaryArn,
+      });
+    }
+
     this.output("vpc_id", this.network.vpcId, "VPC Metaflow runs in");
     this.output("private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)");
     this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)");
     this.output("datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore");
     this.output("batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue");
-    for (const [key, value] of Object.entries({ ...this.datastore.profile, ...this.compute.profile })) {
+    for (const [key, value] of Object.entries({ ...this.datastore.profile, ...this.compute.profile, ...this.serviceProfile })) {
       this.output(key, value, `Metaflow profile key ${key}`);
+    }
+    if (this.publicApi) {
+      this.output("METAFLOW_SERVICE_AUTH_KEY", this.publicApi.apiKey.value, "Metaflow profile key METAFLOW_SERVICE_AUTH_KEY (the API key)", true);
     }
   }
 
-  private output(name: string, value: string | string[], description: string): void {
-    new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
+  /** The metadata keys of the Metaflow profile (reference §1), but the secret key. */
+  public get serviceProfile(): Record<string, string> {
+    const internal = this.metadataService.internalUrl;
+    return {
+      METAFLOW_DEFAULT_METADATA: "service",
+      METAFLOW_SERVICE_URL: this.publicApi?.url ?? internal,
+      METAFLOW_SERVICE_INTERNAL_URL: internal,
+    };
+  }
+
+  private output(name: string, value: string | string[], description: string, sensitive = false): void {
+    new TerraformOutput(this, name, { value, description, sensitive }).overrideLogicalId(name);
   }
 }

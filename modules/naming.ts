@@ -18,6 +18,11 @@ export const NAME_LIMITS = {
   /** `name_prefix` of launch templates (128) less Terraform's 26-character suffix. */
   launchTemplatePrefix: 102,
   instanceProfile: 128,
+  /** RDS `identifier_prefix` (63) less Terraform's 26-character suffix. */
+  dbIdentifierPrefix: 37,
+  /** Load balancer and target group names. */
+  loadBalancer: 32,
+  ecs: 255,
   securityGroup: 255,
   /** The `Name` tag value. */
   tagValue: 256,
@@ -94,6 +99,21 @@ export class Naming {
 
   public instanceProfile(purpose: string): string {
     return this.check("instanceProfile", `${this.base}-${purpose}`);
+  }
+
+  /** An RDS `identifier_prefix`; Terraform makes it unique, so a replacement can be created first. */
+  public dbIdentifierPrefix(purpose: string): string {
+    return this.check("dbIdentifierPrefix", `${this.base}-${purpose}-`);
+  }
+
+  /** Load balancer and target group names (32 characters at most). */
+  public loadBalancer(purpose: string): string {
+    return this.check("loadBalancer", `${this.base}-${purpose}`);
+  }
+
+  /** ECS cluster, service and task family names. */
+  public ecs(purpose: string): string {
+    return this.check("ecs", `${this.base}-${purpose}`);
   }
 
   public iamPolicy(purpose: string): string {

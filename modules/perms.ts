@@ -34,6 +34,12 @@ export const ECS_AGENT = [
 /** Finding the ECS endpoint; AWS offers no resource-level permission for it (resource: `*`). */
 export const ECS_DISCOVER = ["ecs:DiscoverPollEndpoint"] as const;
 
+/** Reading one secret's value (resource: the secret ARN). */
+export const SECRETS_READ = ["secretsmanager:GetSecretValue"] as const;
+
+/** Calling an API Gateway REST API (resource policies). */
+export const EXECUTE_API_INVOKE = ["execute-api:Invoke"] as const;
+
 /** Trust: the one action a service principal needs to assume a role. */
 export const STS_ASSUME_ROLE = ["sts:AssumeRole"] as const;
 

@@ -48,8 +48,9 @@ function expectCountsMatch(plan: any, review: Review): void {
 }
 
 /** The address of the only resource of `type` in a stack. */
-function only(stack: any, type: string): string {
-  const ids = Object.keys(stack.resource?.[type] ?? {});
+/** The address of the one resource of `type` (under the construct `area`, when given: "storage", "network"). */
+function only(stack: any, type: string, area?: string): string {
+  const ids = Object.keys(stack.resource?.[type] ?? {}).filter((id) => !area || id.startsWith(`${area}_`));
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
   return `${type}.${ids[0]}`;
 }
@@ -98,7 +99,7 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
     beforeAll(() => {
       const stack = synth({ tags: { CostCenter: "ml-research" }, network: { mode: "create", flowLogs: { retentionDays: 30 } } }, "dev").json;
       // Secrets only terraform marks: a sensitive() attribute and a sensitive output, added to the copied JSON.
-      stack.resource.aws_kms_key[only(stack, "aws_kms_key").split(".")[1]].description = `\${sensitive("${SECRET}")}`;
+      stack.resource.aws_kms_key[only(stack, "aws_kms_key", "storage").split(".")[1]].description = `\${sensitive("${SECRET}")}`;
       stack.output.review_secret = { value: SECRET, sensitive: true };
       tf.writeStack(stack);
       plan = tf.planJson();
@@ -113,7 +114,7 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
     });
 
     test("shows the changed retention, attribute by attribute", () => {
-      const logGroup = only(base, "aws_cloudwatch_log_group");
+      const logGroup = only(base, "aws_cloudwatch_log_group", "network");
       const item = review.updates.find((u) => u.change.address === logGroup);
       expect(item?.attributes.map((a) => a.path.join("."))).toContain("retention_in_days");
       expect(renderTerminal(review)).toContain("retention_in_days: 90 -> 30");
@@ -186,8 +187,9 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
     let plan: any;
     let review: Review;
     beforeAll(() => {
-      const endpoints = JSON.parse(fs.readFileSync(path.join(EXAMPLES, "no-nat.json"), "utf8")).network.interfaceEndpoints;
-      tf.writeStack(synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: endpoints } }, "dev").json);
+      const noNat = JSON.parse(fs.readFileSync(path.join(EXAMPLES, "no-nat.json"), "utf8"));
+      // Without NAT the service image must come from ECR, as in the example.
+      tf.writeStack(synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: noNat.network.interfaceEndpoints }, service: { image: noNat.service.image } }, "dev").json);
       plan = tf.planJson();
       review = reviewJson(plan);
     });

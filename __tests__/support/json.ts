@@ -28,7 +28,8 @@ export const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isA
 export function policyDoc(expression: string): any {
   const inner = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(expression);
   if (!inner) throw new Error(`not a jsonencode expression: ${expression}`);
-  const tokens = inner[1].match(/"(?:[^"\\]|\\.)*"|[{}[\],=]|[^\s{}[\],="]+/g) ?? [];
+  // Strings, punctuation, references (with index steps: `x.y.list[0].attr`), other bare words.
+  const tokens = inner[1].match(/"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_.-]*(?:\[\d+\][A-Za-z0-9_.-]*)+|[{}[\],=]|[^\s{}[\],="]+/g) ?? [];
   const json = tokens
     .map((t) =>
       t === "=" ? ":" : /^["{}[\],]/.test(t) || /^(-?\d+(\.\d+)?|true|false|null)$/.test(t) ? t : JSON.stringify(`\${${t}}`),

@@ -137,6 +137,14 @@ export function createdTypes(plan: any): string[] {
   return [...new Set<string>(types)].sort();
 }
 
+/** `after_sensitive` as the state's `sensitive_attributes`: one path of get_attr/index steps per marked value. */
+function sensitivePaths(marks: any, path: object[] = []): object[][] {
+  if (marks === true) return [path];
+  if (Array.isArray(marks)) return marks.flatMap((m, i) => sensitivePaths(m, [...path, { type: "index", value: { value: i, type: "number" } }]));
+  if (marks && typeof marks === "object") return Object.entries(marks).flatMap(([k, m]) => sensitivePaths(m, [...path, { type: "get_attr", value: k }]));
+  return [];
+}
+
 /**
  * A Terraform state (format version 4) as if `plan`, a create-from-empty plan of `stackJson`, had been
  * applied: each created resource holds its planned values. Values known only after apply are filled in:
@@ -205,17 +213,42 @@ export function stateFromPlan(plan: any, stackJson: any, providerSchemas: any): 
     const collection = Array.isArray(attribute?.type)
       ? attribute.type[0]
       : (attribute?.nested_type ?? block?.block_types?.[key])?.nesting_mode;
-    return collection === "list" || collection === "set" ? [] : collection === "map" ? {} : null;
+    if (collection === "list" || collection === "set") return [];
+    if (collection === "map") return {};
+    // Computed strings AWS always returns (DNS names, endpoints, URLs): a value templates can use.
+    return attribute?.type === "string" && attribute.computed && !attribute.optional ? `${key.replace(/_/g, "-")}-${hash(`${rc.address}.${key}`)}` : null;
   };
+  // `type.name.attr`, `type.name.attr[0].nested`: a computed nested block that is indexed but was filled
+  // as empty gets one element of placeholders, as AWS would return it.
   const reference = (ref: string): unknown => {
-    const m = /^([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)$/.exec(ref.trim());
+    const m = /^([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)((?:\[\d+\]|\.[a-z0-9_]+)*)$/.exec(ref.trim());
     if (!m) throw new Error(`stateFromPlan: cannot evaluate \${${ref}}`);
-    return attributesOf(`${m[1]}.${m[2]}`)[m[3]];
+    const address = `${m[1]}.${m[2]}`;
+    const attributes = attributesOf(address);
+    const steps = m[4].match(/\[\d+\]|\.[a-z0-9_]+/g) ?? [];
+    if (steps[0]?.startsWith("[") && (!Array.isArray(attributes[m[3]]) || attributes[m[3]].length === 0)) {
+      attributes[m[3]] = [nestedPlaceholder(byAddress.get(address), m[3])];
+    }
+    let value: any = attributes[m[3]];
+    for (const step of steps) value = step.startsWith("[") ? value?.[Number(step.slice(1, -1))] : value?.[step.slice(1)];
+    return value;
+  };
+  const nestedPlaceholder = (rc: any, blockName: string): Record<string, unknown> => {
+    const block = providerSchemas.provider_schemas?.[rc.provider_name]?.resource_schemas?.[rc.type]?.block;
+    const attribute = block?.attributes?.[blockName];
+    // A nested attribute, a nested block, or a computed attribute typed list(object({...})).
+    const objectType = Array.isArray(attribute?.type) && Array.isArray(attribute.type[1]) && attribute.type[1][0] === "object" ? attribute.type[1][1] : undefined;
+    const nested = attribute?.nested_type?.attributes ?? block?.block_types?.[blockName]?.block?.attributes ?? objectType ?? {};
+    const element: Record<string, unknown> = {};
+    for (const key of Object.keys(nested)) element[key] = key.endsWith("arn") ? `arn:aws:secretsmanager:${region}:123456789012:secret:${rc.name}-${hash(`${rc.address}.${blockName}.${key}`)}` : `${key}-${hash(`${rc.address}.${blockName}.${key}`)}`;
+    return element;
   };
   const evaluate = (expr: any): any => {
     if (Array.isArray(expr)) return expr.map(evaluate);
     if (expr && typeof expr === "object") return Object.fromEntries(Object.entries(expr).map(([k, v]) => [k, evaluate(v)]));
     if (typeof expr !== "string") return expr;
+    const sha1Json = /^\$\{sha1\(jsonencode\(([\s\S]*)\)\)\}$/.exec(expr);
+    if (sha1Json) return createHash("sha1").update(jsonencode(evaluate(policyDoc(`\${jsonencode(${sha1Json[1]})}`)))).digest("hex");
     if (expr.startsWith("${jsonencode(")) return jsonencode(evaluate(policyDoc(expr)));
     const whole = /^\$\{([^}]+)\}$/.exec(expr);
     if (whole) return reference(whole[1]);
@@ -238,7 +271,7 @@ export function stateFromPlan(plan: any, stackJson: any, providerSchemas: any): 
       ...(rc.index !== undefined ? { index_key: rc.index } : {}),
       schema_version: schemaVersions.get(rc.address) ?? 0,
       attributes: attributesOf(rc.address),
-      sensitive_attributes: [],
+      sensitive_attributes: sensitivePaths(rc.change.after_sensitive),
       dependencies: [],
     }],
   }));

@@ -15,9 +15,12 @@ export const INTERFACE_ENDPOINTS = [
 ] as const;
 export type InterfaceEndpoint = (typeof INTERFACE_ENDPOINTS)[number];
 
-/** What Batch instances and Fargate tasks in private subnets need when there is no NAT. */
+/**
+ * What Batch instances and Fargate tasks in private subnets need when there is no NAT: images from ECR,
+ * the ECS agent, logs, role credentials, and the database secret of the metadata service.
+ */
 export const ENDPOINTS_REQUIRED_WITHOUT_NAT: readonly InterfaceEndpoint[] = [
-  "ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs", "sts",
+  "ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs", "sts", "secretsmanager",
 ];
 
 const FlowLogsSchema = strict({

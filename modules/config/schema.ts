@@ -3,6 +3,7 @@ import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH } from "../naming";
 import { nameSegment, Report, strict } from "./common";
 import { checkCompute, checkComputeNetwork, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
 import { checkNetwork, NetworkConfig, NetworkSchema, resolveNetwork } from "./network-config";
+import { checkDatabase, checkService, checkServiceNetwork, DatabaseDefaultSchema, ServiceSchema } from "./service-config";
 import { StateSchema } from "./state-config";
 import { StorageSchema } from "./storage-config";
 import { AWS_REGIONS } from "./regions";
@@ -17,6 +18,7 @@ import { AWS_REGIONS } from "./regions";
 export * from "./common";
 export * from "./compute-config";
 export * from "./network-config";
+export * from "./service-config";
 export * from "./state-config";
 export * from "./storage-config";
 
@@ -59,6 +61,8 @@ const ConfigInputSchema = strict({
   network: NetworkSchema,
   storage: StorageSchema,
   compute: ComputeSchema,
+  database: DatabaseDefaultSchema,
+  service: ServiceSchema,
   state: StateSchema,
 });
 
@@ -85,6 +89,9 @@ function areaCheck(reads: readonly string[], run: (input: ConfigInput, fail: Rep
 
 const networkCheck = areaCheck(["network", "region"], (input, fail) => checkNetwork(input.network, input.region, fail), "network");
 const computeCheck = areaCheck(["compute"], (input, fail) => checkCompute(input.compute, fail), "compute");
+const serviceCheck = areaCheck(["service"], (input, fail) => checkService(input.service, fail), "service");
+const serviceNetworkCheck = areaCheck(["service", "network"], (input, fail) => checkServiceNetwork(input.service, input.network, fail), "service");
+const databaseCheck = areaCheck(["database"], (input, fail) => checkDatabase(input.database, fail), "database");
 const computeNetworkCheck = areaCheck(["compute", "network"], (input, fail) => checkComputeNetwork(input.compute, input.network, fail), "compute");
 
 function resolve(input: ConfigInput): EnvironmentConfig {
@@ -92,4 +99,4 @@ function resolve(input: ConfigInput): EnvironmentConfig {
   return { ...rest, network: resolveNetwork(network, input.region), compute: resolveCompute(compute) };
 }
 
-export const ConfigSchema = ConfigInputSchema.check(networkCheck, computeCheck, computeNetworkCheck).transform(resolve);
+export const ConfigSchema = ConfigInputSchema.check(networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, databaseCheck).transform(resolve);

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { duplicateIndexes, int, Ipv4Cidr, Report, RetentionDays, strict } from "./common";
+
+/** Config of the metadata service area: its PostgreSQL database, the Fargate service and its front door. */
+
+/** PostgreSQL majors RDS offers for new instances, with their parameter group family. */
+export const POSTGRES_VERSIONS = { "16": "postgres16", "17": "postgres17" } as const;
+export type PostgresVersion = keyof typeof POSTGRES_VERSIONS;
+
+export const DatabaseSchema = strict({
+  /** @default "17" */
+  engineVersion: z.enum(Object.keys(POSTGRES_VERSIONS) as [PostgresVersion, ...PostgresVersion[]]).default("17"),
+  /** A current Graviton burstable class; t2 and t3 are on their way out. @default "db.t4g.small" */
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class like db.t4g.small or db.m7g.large").default("db.t4g.small"),
+  /** gp3 storage to start with. @default 20 */
+  allocatedStorageGiB: int(20, 65536).default(20),
+  /** Storage autoscaling ceiling. @default 100 */
+  maxAllocatedStorageGiB: int(20, 65536).default(100),
+  /** A standby in a second zone; turn off only for a dev environment. @default true */
+  multiAz: z.boolean().default(true),
+  /** At least a week of point-in-time recovery. @default 7 */
+  backupRetentionDays: int(7, 35).default(7),
+  /** @default false */
+  performanceInsights: z.boolean().default(false),
+});
+
+/** How people outside the VPC reach the metadata service. */
+export const PUBLIC_ACCESS = ["internal", "apiGateway"] as const;
+export type PublicAccess = (typeof PUBLIC_ACCESS)[number];
+
+/** Fargate's allowed task sizes: CPU units to memory (MiB) range and step. */
+const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> = {
+  256: { min: 512, max: 2048, step: 1024 },
+  512: { min: 1024, max: 4096, step: 1024 },
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+};
+
+/** Whether Fargate offers this cpu/memory pair (256 CPU units also take 512 MiB). */
+export function fargateSizeAllowed(cpu: number, memoryMiB: number): boolean {
+  const size = FARGATE_SIZES[cpu];
+  if (!size) return false;
+  if (cpu === 256 && memoryMiB === 512) return true;
+  return memoryMiB >= size.min && memoryMiB <= size.max && memoryMiB % size.step === 0;
+}
+
+const ApiGatewaySchema = strict({
+  /** Steady requests per second across all clients. @default 100 */
+  throttleRateLimit: int(1, 10000).default(100),
+  /** @default 200 */
+  throttleBurstLimit: int(1, 5000).default(200),
+  /** Only these source CIDRs may call the API. @default [] (any source with the key) */
+  allowedSourceCidrs: z.array(Ipv4Cidr).default([]),
+  /** @default 90 */
+  accessLogRetentionDays: RetentionDays.default(90),
+  /**
+   * API Gateway writes logs through one role per account and region. `create` sets it (it replaces any
+   * role set before); `existing` leaves the account's setting alone. @default "create"
+   */
+  accountLoggingRole: z.enum(["create", "existing"]).default("create"),
+});
+
+export const ServiceSchema = strict({
+  /** @default "netflixoss/metaflow_metadata_service" */
+  image: z.string().regex(/^[a-z0-9][a-z0-9._\/-]*$/, "must be an image repository without a tag, like netflixoss/metaflow_metadata_service").default("netflixoss/metaflow_metadata_service"),
+  /**
+   * Pinned; v2.5.0 and later pass MF_METADATA_DB_SSL_MODE to migrations, which PostgreSQL 16+ needs.
+   * @default "v2.5.1"
+   */
+  imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag like v2.5.1 (not latest: pin a version)").refine((t) => t !== "latest", "must be pinned to a version, not latest").default("v2.5.1"),
+  /** Fargate CPU units. @default 512 */
+  cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], { error: "must be one of the Fargate CPU sizes 256, 512, 1024, 2048, 4096" }).default(512),
+  /** @default 1024 */
+  memoryMiB: int(512, 30720).default(1024),
+  /** Tasks spread across zones. @default 2 */
+  desiredCount: int(1, 20).default(2),
+  /** @default 90 */
+  logRetentionDays: RetentionDays.default(90),
+  /** @default "apiGateway" */
+  publicAccess: z.enum(PUBLIC_ACCESS).default("apiGateway"),
+  apiGateway: ApiGatewaySchema.default({ throttleRateLimit: 100, throttleBurstLimit: 200, allowedSourceCidrs: [], accessLogRetentionDays: 90, accountLoggingRole: "create" }),
+  /** Other networks (a VPN, a peered VPC) allowed to reach the internal load balancer. @default [] */
+  clientCidrs: z.array(Ipv4Cidr).default([]),
+}).default({
+  image: "netflixoss/metaflow_metadata_service", imageTag: "v2.5.1", cpu: 512, memoryMiB: 1024, desiredCount: 2,
+  logRetentionDays: 90, publicAccess: "apiGateway",
+  apiGateway: { throttleRateLimit: 100, throttleBurstLimit: 200, allowedSourceCidrs: [], accessLogRetentionDays: 90, accountLoggingRole: "create" },
+  clientCidrs: [],
+});
+
+export type ServiceConfig = z.output<typeof ServiceSchema>;
+export type DatabaseConfig = z.output<typeof DatabaseSchema>;
+
+export const DatabaseDefaultSchema = DatabaseSchema.default({
+  engineVersion: "17", instanceClass: "db.t4g.small", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100,
+  multiAz: true, backupRetentionDays: 7, performanceInsights: false,
+});
+
+/** Cross-field rules of the service; paths relative to `service`. */
+export function checkService(input: ServiceConfig, fail: Report): void {
+  if (!fargateSizeAllowed(input.cpu, input.memoryMiB)) {
+    const size = FARGATE_SIZES[input.cpu];
+    fail(["memoryMiB"], input.memoryMiB, `is not a Fargate size for cpu ${input.cpu}; use ${input.cpu === 256 ? "512, " : ""}${size.min} to ${size.max} in steps of ${size.step}`);
+  }
+  if (input.apiGateway.throttleBurstLimit < input.apiGateway.throttleRateLimit) {
+    fail(["apiGateway", "throttleBurstLimit"], input.apiGateway.throttleBurstLimit, `must be >= throttleRateLimit (${input.apiGateway.throttleRateLimit})`);
+  }
+  for (const i of duplicateIndexes(input.apiGateway.allowedSourceCidrs)) {
+    fail(["apiGateway", "allowedSourceCidrs", i], input.apiGateway.allowedSourceCidrs[i], "is listed twice");
+  }
+}
+
+/** An image in an ECR registry, reachable through the ecr endpoints without NAT. */
+export const isEcrImage = (image: string) => /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(image);
+
+/** Rules across service and network: without NAT, the image must come from ECR. */
+export function checkServiceNetwork(input: ServiceConfig, network: { mode: string; natGateways?: string }, fail: Report): void {
+  if (network.mode === "create" && network.natGateways === "none" && !isEcrImage(input.image)) {
+    fail(["image"], input.image, `cannot be pulled without NAT (network.natGateways is "none"); copy it to ECR (a pull-through cache works) and name the ECR repository, or choose natGateways "single"`);
+  }
+}
+
+/** Cross-field rules of the database; paths relative to `database`. */
+export function checkDatabase(input: DatabaseConfig, fail: Report): void {
+  if (input.maxAllocatedStorageGiB < input.allocatedStorageGiB) {
+    fail(["maxAllocatedStorageGiB"], input.maxAllocatedStorageGiB, `must be >= allocatedStorageGiB (${input.allocatedStorageGiB})`);
+  }
+}

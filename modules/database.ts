@@ -1,0 +1,138 @@
+import { Construct } from "constructs";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { DatabaseConfig, POSTGRES_VERSIONS } from "./config/service-config";
+import { Naming } from "./naming";
+import { INetwork } from "./network";
+import { KMS_DECRYPT, SECRETS_READ } from "./perms";
+import { PolicyStatement } from "./policy";
+import { Role } from "./role";
+
+export interface DatabaseProps {
+  readonly naming: Naming;
+  readonly network: INetwork;
+  readonly config: DatabaseConfig;
+}
+
+export const POSTGRES_PORT = 5432;
+/** The database and master user the metadata service uses. */
+export const DATABASE_NAME = "metaflow";
+export const MASTER_USERNAME = "metaflow";
+/** Days Performance Insights keeps data on the free tier. */
+const PERFORMANCE_INSIGHTS_DAYS = 7;
+
+/**
+ * The metadata service's PostgreSQL on RDS: private subnets, reachable on 5432 only from security groups
+ * that `allowFrom` names, encrypted with its own rotated KMS key, Multi-AZ, a week or more of backups,
+ * deletion protection and a final snapshot, TLS forced (`rds.force_ssl`), logs exported. The master
+ * password is created and kept by RDS in Secrets Manager: it is never in config, state, outputs or a
+ * container's environment; `grantReadSecret` lets a role read it.
+ */
+export class Database extends Construct {
+  public readonly instance: DbInstance;
+  public readonly key: KmsKey;
+  public readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const { naming, config } = props;
+
+    this.key = new KmsKey(this, "key", {
+      description: `Encrypts the Metaflow metadata database of ${naming.base} and its master secret`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      lifecycle: { preventDestroy: true },
+    });
+    new KmsAlias(this, "key-alias", { name: naming.kmsAlias("database"), targetKeyId: this.key.keyId });
+
+    this.securityGroup = new SecurityGroup(this, "security-group", {
+      name: naming.securityGroup("database"),
+      description: `PostgreSQL of the Metaflow metadata service, ${naming.base}: 5432 from the service only`,
+      vpcId: props.network.vpcId,
+      tags: { Name: naming.resource("database") },
+    });
+
+    const subnets = new DbSubnetGroup(this, "subnet-group", {
+      name: naming.resource("database"),
+      description: "Private subnets of the Metaflow metadata database",
+      subnetIds: props.network.privateSubnetIds,
+    });
+
+    const family = POSTGRES_VERSIONS[config.engineVersion];
+    const parameters = new DbParameterGroup(this, "parameters", {
+      namePrefix: `${naming.base}-${family}-`,
+      family,
+      description: "Metaflow metadata database: TLS only, slow statements logged",
+      parameter: [
+        { name: "rds.force_ssl", value: "1" },
+        { name: "log_min_duration_statement", value: "1000" },
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    this.instance = new DbInstance(this, "instance", {
+      identifierPrefix: naming.dbIdentifierPrefix("db"),
+      engine: "postgres",
+      engineVersion: config.engineVersion,
+      autoMinorVersionUpgrade: true,
+      instanceClass: config.instanceClass,
+      storageType: "gp3",
+      allocatedStorage: config.allocatedStorageGiB,
+      maxAllocatedStorage: config.maxAllocatedStorageGiB,
+      storageEncrypted: true,
+      kmsKeyId: this.key.arn,
+      dbName: DATABASE_NAME,
+      username: MASTER_USERNAME,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: this.key.arn,
+      port: POSTGRES_PORT,
+      multiAz: config.multiAz,
+      dbSubnetGroupName: subnets.name,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      publiclyAccessible: false,
+      parameterGroupName: parameters.name,
+      caCertIdentifier: "rds-ca-rsa2048-g1",
+      backupRetentionPeriod: config.backupRetentionDays,
+      copyTagsToSnapshot: true,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${naming.base}-metadata-final`,
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      performanceInsightsEnabled: config.performanceInsights,
+      performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
+      performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
+      applyImmediately: false,
+    });
+  }
+
+  /** The master user's secret (JSON with `username` and `password`), created and rotated by RDS. */
+  public get secretArn(): string {
+    return this.instance.masterUserSecret.get(0).secretArn;
+  }
+
+  /** Opens 5432 to one security group. */
+  public allowFrom(id: string, source: SecurityGroup): void {
+    new VpcSecurityGroupIngressRule(this, `from-${id}`, {
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: source.id,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description: `PostgreSQL from ${id}`,
+    });
+  }
+
+  /** Reading the master secret, and decrypting it with the database key. */
+  public grantReadSecret(role: Role): void {
+    const statements: PolicyStatement[] = [
+      { Sid: "DatabaseSecret", Effect: "Allow", Action: SECRETS_READ, Resource: this.secretArn },
+      { Sid: "DatabaseSecretKey", Effect: "Allow", Action: KMS_DECRYPT, Resource: this.key.arn },
+    ];
+    role.addPolicy("database-secret", statements);
+  }
+}

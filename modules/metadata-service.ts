@@ -1,0 +1,246 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { ServiceConfig } from "./config/service-config";
+import { Database, DATABASE_NAME, MASTER_USERNAME, POSTGRES_PORT } from "./database";
+import { Naming } from "./naming";
+import { INetwork } from "./network";
+import { ECR_AUTH, ECR_PULL, LOGS_WRITE } from "./perms";
+import { Role } from "./role";
+
+export interface MetadataServiceProps {
+  readonly naming: Naming;
+  readonly region: string;
+  readonly network: INetwork;
+  readonly database: Database;
+  readonly config: ServiceConfig;
+  /** The API gateway reaches the load balancer through PrivateLink (a VPC link). @default false */
+  readonly privateLinkClients?: boolean;
+  /** @default no permissions boundary */
+  readonly permissionsBoundaryArn?: string;
+}
+
+/** The metadata API (reference §3). The migration service's port, 8082, is never mapped. */
+export const SERVICE_PORT = 8080;
+const LISTENER_PORT = 80;
+const HEALTH_PATH = "/ping";
+/** Time for a new task to migrate the schema and start before health checks count. */
+const HEALTH_GRACE_SECONDS = 180;
+const SERVICE_CONTAINER = "metadata-service";
+const MIGRATE_CONTAINER = "migrate";
+const PYTHON = "/opt/latest/bin/python3";
+
+/**
+ * The Metaflow metadata service on ECS Fargate behind an internal Network Load Balancer (80 to 8080,
+ * HTTP health check on /ping). Each task first runs the schema migration to the image's version in a
+ * one-shot `migrate` container (goose, idempotent), then the API starts with migration endpoints off;
+ * so deploying a new image tag is the upgrade. The database password reaches containers only through
+ * ECS `secrets` from the RDS-managed secret. Two tasks by default, spread over zones, in private
+ * subnets without public IPs, with a deployment circuit breaker that rolls back.
+ */
+export class MetadataService extends Construct {
+  public readonly cluster: EcsCluster;
+  public readonly loadBalancer: Lb;
+  public readonly service: EcsService;
+  public readonly taskRole: Role;
+  public readonly executionRole: Role;
+  public readonly serviceSecurityGroup: SecurityGroup;
+  public readonly loadBalancerSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: MetadataServiceProps) {
+    super(scope, id);
+    const { naming, config, database } = props;
+    const role = (roleId: string, purpose: string, description: string) =>
+      new Role(this, roleId, {
+        name: naming.iamRole(purpose),
+        assumedBy: "ecs-tasks.amazonaws.com",
+        description,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+
+    this.cluster = new EcsCluster(this, "cluster", {
+      name: naming.ecs("metadata"),
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+
+    const logs = new CloudwatchLogGroup(this, "logs", {
+      name: naming.logGroup("metadata-service"),
+      retentionInDays: config.logRetentionDays,
+    });
+
+    this.executionRole = role("execution-role", "metadata-execution", "Starts the metadata service: image pull, logs, the database secret");
+    this.executionRole.addPolicy("task-execution", [
+      { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: `arn:aws:ecr:${props.region}:*:repository/*` },
+      // GetAuthorizationToken has no resource-level permissions; AWS accepts only "*".
+      { Sid: "EcrLogin", Effect: "Allow", Action: ECR_AUTH, Resource: "*" },
+      { Sid: "WriteLogs", Effect: "Allow", Action: LOGS_WRITE, Resource: `${logs.arn}:*` },
+    ]);
+    database.grantReadSecret(this.executionRole);
+    this.taskRole = role("task-role", "metadata-task", "The metadata service at run time: reads the datastore");
+
+    this.loadBalancerSecurityGroup = new SecurityGroup(this, "lb-security-group", {
+      name: naming.securityGroup("metadata-lb"),
+      description: "Internal load balancer of the metadata service: port 80 from Metaflow clients in the VPC",
+      vpcId: props.network.vpcId,
+      tags: { Name: naming.resource("metadata-lb") },
+    });
+    this.serviceSecurityGroup = new SecurityGroup(this, "service-security-group", {
+      name: naming.securityGroup("metadata-service"),
+      description: "Metadata service tasks: 8080 from the load balancer; out to the database, AWS APIs and image registries",
+      vpcId: props.network.vpcId,
+      egress: [{ description: "All outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+      tags: { Name: naming.resource("metadata-service") },
+    });
+    new VpcSecurityGroupIngressRule(this, "service-from-lb", {
+      securityGroupId: this.serviceSecurityGroup.id,
+      referencedSecurityGroupId: this.loadBalancerSecurityGroup.id,
+      ipProtocol: "tcp",
+      fromPort: SERVICE_PORT,
+      toPort: SERVICE_PORT,
+      description: "Metadata API from the load balancer",
+    });
+    // Terraform strips the default allow-all egress: the load balancer may reach the tasks only.
+    new VpcSecurityGroupEgressRule(this, "lb-to-service", {
+      securityGroupId: this.loadBalancerSecurityGroup.id,
+      referencedSecurityGroupId: this.serviceSecurityGroup.id,
+      ipProtocol: "tcp",
+      fromPort: SERVICE_PORT,
+      toPort: SERVICE_PORT,
+      description: "Forwarding and health checks to the metadata service tasks",
+    });
+    config.clientCidrs.forEach((cidr, i) =>
+      new VpcSecurityGroupIngressRule(this, `lb-from-cidr-${i}`, {
+        securityGroupId: this.loadBalancerSecurityGroup.id,
+        cidrIpv4: cidr,
+        ipProtocol: "tcp",
+        fromPort: LISTENER_PORT,
+        toPort: LISTENER_PORT,
+        description: `Metadata API from ${cidr} (service.clientCidrs)`,
+      }),
+    );
+    database.allowFrom("metadata-service", this.serviceSecurityGroup);
+
+    this.loadBalancer = new Lb(this, "load-balancer", {
+      name: naming.loadBalancer("md"),
+      internal: true,
+      loadBalancerType: "network",
+      subnets: props.network.privateSubnetIds,
+      securityGroups: [this.loadBalancerSecurityGroup.id],
+      // The API gateway's VPC link arrives over PrivateLink, which security groups cannot name.
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: props.privateLinkClients ? "off" : "on",
+      enableCrossZoneLoadBalancing: true,
+      enableDeletionProtection: false,
+    });
+    const targets = new LbTargetGroup(this, "targets", {
+      namePrefix: "mfmd-",
+      port: SERVICE_PORT,
+      protocol: "TCP",
+      targetType: "ip",
+      vpcId: props.network.vpcId,
+      deregistrationDelay: "30",
+      healthCheck: { protocol: "HTTP", path: HEALTH_PATH, port: "traffic-port", matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const listener = new LbListener(this, "listener", {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: LISTENER_PORT,
+      protocol: "TCP",
+      defaultAction: [{ type: "forward", targetGroupArn: targets.arn }],
+    });
+
+    const image = `${config.image}:${config.imageTag}`;
+    const databaseEnv = [
+      { name: "MF_METADATA_DB_HOST", value: database.instance.address },
+      { name: "MF_METADATA_DB_PORT", value: String(POSTGRES_PORT) },
+      { name: "MF_METADATA_DB_NAME", value: DATABASE_NAME },
+      { name: "MF_METADATA_DB_USER", value: MASTER_USERNAME },
+      // RDS PostgreSQL 15+ refuses plain connections (and rds.force_ssl is on).
+      { name: "MF_METADATA_DB_SSL_MODE", value: "require" },
+    ];
+    const secrets = [{ name: "MF_METADATA_DB_PSWD", valueFrom: `${database.secretArn}:password::` }];
+    const logging = (prefix: string) => ({
+      logDriver: "awslogs",
+      options: { "awslogs-group": logs.name, "awslogs-region": props.region, "awslogs-stream-prefix": prefix },
+    });
+    const task = new EcsTaskDefinition(this, "task", {
+      family: naming.ecs("metadata"),
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(config.cpu),
+      memory: String(config.memoryMiB),
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      containerDefinitions: Fn.jsonencode([
+        {
+          name: MIGRATE_CONTAINER,
+          image,
+          essential: false,
+          command: [PYTHON, "/root/run_goose.py"],
+          environment: databaseEnv,
+          secrets,
+          logConfiguration: logging("migrate"),
+        },
+        {
+          name: SERVICE_CONTAINER,
+          image,
+          essential: true,
+          command: [PYTHON, "-m", "services.metadata_service.server"],
+          portMappings: [{ containerPort: SERVICE_PORT, protocol: "tcp" }],
+          environment: [...databaseEnv, { name: "MF_MIGRATION_ENDPOINTS_ENABLED", value: "0" }],
+          secrets,
+          dependsOn: [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }],
+          logConfiguration: logging("service"),
+        },
+      ]),
+    });
+
+    this.service = new EcsService(this, "service", {
+      name: naming.ecs("metadata"),
+      cluster: this.cluster.arn,
+      taskDefinition: task.arn,
+      desiredCount: config.desiredCount,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      networkConfiguration: {
+        subnets: props.network.privateSubnetIds,
+        securityGroups: [this.serviceSecurityGroup.id],
+        assignPublicIp: false,
+      },
+      loadBalancer: [{ targetGroupArn: targets.arn, containerName: SERVICE_CONTAINER, containerPort: SERVICE_PORT }],
+      healthCheckGracePeriodSeconds: HEALTH_GRACE_SECONDS,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      dependsOn: [listener],
+    });
+  }
+
+  /** What Batch jobs and Step Functions use: `http://<load balancer>/`. */
+  public get internalUrl(): string {
+    return `http://${this.loadBalancer.dnsName}/`;
+  }
+
+  /** Opens the load balancer's port to one security group (Batch jobs, a bastion). */
+  public allowClients(id: string, source: SecurityGroup): void {
+    new VpcSecurityGroupIngressRule(this, `lb-from-${id}`, {
+      securityGroupId: this.loadBalancerSecurityGroup.id,
+      referencedSecurityGroupId: source.id,
+      ipProtocol: "tcp",
+      fromPort: LISTENER_PORT,
+      toPort: LISTENER_PORT,
+      description: `Metadata API from ${id}`,
+    });
+  }
+}
