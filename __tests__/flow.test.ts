@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { applyMain } from "../flow/apply";
 import { planMain } from "../flow/plan";
+import { profileMain } from "../flow/profile";
 import { SavedPlan } from "../flow/saved-plan";
 import { describeWithTerraform, stateFromPlan, TerraformDir } from "./support/terraform";
 
@@ -155,6 +156,57 @@ describeWithTerraform("plan and apply flow (offline, real terraform)", () => {
       expect(Object.keys(state.outputs)).toEqual(expect.arrayContaining(["vpc_id", "METAFLOW_DATASTORE_SYSROOT_S3"]));
       // Planning again finds nothing left to do.
       expect(run(planMain)).toBe(0);
+    });
+
+    describe("npm run profile, from the applied state", () => {
+      const home = path.join(root, "metaflow-home");
+      const file = path.join(home, "config_dev.json");
+      const previousHome = process.env.METAFLOW_HOME;
+      const profile = (...args: string[]) => {
+        stderr = [];
+        const err = jest.spyOn(process.stderr, "write").mockImplementation((t) => (stderr.push(String(t)), true));
+        try {
+          return profileMain(["--env", "dev", "--offline", "--config-dir", configDir, ...args], root);
+        } finally {
+          err.mockRestore();
+        }
+      };
+      beforeAll(() => {
+        process.env.METAFLOW_HOME = home;
+      });
+      afterAll(() => {
+        if (previousHome === undefined) delete process.env.METAFLOW_HOME;
+        else process.env.METAFLOW_HOME = previousHome;
+      });
+
+      test("writes config_<env>.json with mode 0600 holding the deployed profile", () => {
+        expect(profile()).toBe(0);
+        expect((fs.statSync(file).mode & 0o777).toString(8)).toBe("600");
+        const written = JSON.parse(fs.readFileSync(file, "utf8"));
+        const state = JSON.parse(fs.readFileSync(saved.offlineStateFile, "utf8"));
+        expect(written).toEqual(JSON.parse(state.outputs.metaflow_profile_json.value));
+        expect(written.METAFLOW_DEFAULT_METADATA).toBe("service");
+        expect(written.METAFLOW_SFN_STATE_MACHINE_PREFIX).toBe("metaflow-dev-");
+      });
+
+      test("running it again changes nothing", () => {
+        expect(profile()).toBe(0);
+        expect(stderr.join("")).toContain("is already up to date");
+      });
+
+      test("refuses to overwrite a different file without --force, and replaces it with --force", () => {
+        fs.writeFileSync(file, '{"METAFLOW_SERVICE_URL": "https://mine.example/"}\n');
+        expect(profile()).toBe(1);
+        expect(stderr.join("")).toMatch(/exists with different content; compare it, then run again with --force/);
+        expect(fs.readFileSync(file, "utf8")).toContain("mine.example");
+        expect(profile("--force")).toBe(0);
+        expect(fs.readFileSync(file, "utf8")).not.toContain("mine.example");
+      });
+
+      test("--profile names the file", () => {
+        expect(profile("--profile", "team")).toBe(0);
+        expect(fs.existsSync(path.join(home, "config_team.json"))).toBe(true);
+      });
     });
   });
 });

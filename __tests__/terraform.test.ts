@@ -34,6 +34,9 @@ const COMPUTE_TYPES = [
   "aws_iam_instance_profile", "aws_iam_role_policy_attachment",
 ];
 
+/** Types of scheduling (on by default). */
+const SCHEDULING_TYPES = ["aws_dynamodb_table", "aws_iam_policy"];
+
 /** Types every stack plans for the metadata service. */
 const SERVICE_TYPES = [
   "aws_db_instance", "aws_db_parameter_group", "aws_db_subnet_group", "aws_ecs_cluster", "aws_ecs_service",
@@ -62,7 +65,7 @@ const CASES: Case[] = [
     label: "built-in default",
     env: "dev",
     config: {},
-    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", "aws_kms_alias", ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES],
+    mustCreate: [...NETWORK_TYPES, "aws_nat_gateway", "aws_eip", ...STORAGE_TYPES, "aws_kms_key", "aws_kms_alias", ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES, ...SCHEDULING_TYPES],
     mustNotCreate: [],
     plan: true,
   },
@@ -90,6 +93,17 @@ const CASES: Case[] = [
     mustNotCreate: ["aws_vpc", "aws_subnet", "aws_s3_bucket"],
     // Its aws_subnet data sources ask AWS at plan time; offline only validate can answer.
     plan: false,
+  },
+  {
+    label: "scheduling off, users' role for named principals, internal-only service",
+    env: "nosched",
+    config: {
+      scheduling: { enabled: false, users: { access: "role", principalArns: ["arn:aws:iam::123456789012:role/data-scientists"] } },
+      service: { publicAccess: "internal" },
+    },
+    mustCreate: [...NETWORK_TYPES, ...STORAGE_TYPES, ...COMPUTE_TYPES, ...SERVICE_TYPES, "aws_iam_policy"],
+    mustNotCreate: ["aws_dynamodb_table", ...API_TYPES],
+    plan: true,
   },
   {
     label: "reused VPC without lookups (created bucket)",

@@ -50,15 +50,22 @@ export class Datastore extends Construct {
 
   /** List the bucket and read objects (and decrypt them). */
   public grantRead(role: Role): void {
-    role.addPolicy("datastore-read", this.statements(S3_OBJECT_READ, KMS_DECRYPT));
+    role.addPolicy("datastore-read", this.readStatements());
   }
 
   /** List, read, write and delete objects (and encrypt and decrypt them). */
   public grantReadWrite(role: Role): void {
-    role.addPolicy(
-      "datastore-read-write",
-      this.statements([...S3_OBJECT_READ, ...S3_OBJECT_WRITE], [...KMS_DECRYPT, ...KMS_ENCRYPT]),
-    );
+    role.addPolicy("datastore-read-write", this.readWriteStatements());
+  }
+
+  /** The statements of `grantRead`, for a managed policy. */
+  public readStatements(): PolicyStatement[] {
+    return this.statements(S3_OBJECT_READ, KMS_DECRYPT);
+  }
+
+  /** The statements of `grantReadWrite`, for a managed policy. */
+  public readWriteStatements(): PolicyStatement[] {
+    return this.statements([...S3_OBJECT_READ, ...S3_OBJECT_WRITE], [...KMS_DECRYPT, ...KMS_ENCRYPT]);
   }
 
   private statements(objectActions: readonly string[], kmsActions: readonly string[]): PolicyStatement[] {

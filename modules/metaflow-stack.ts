@@ -6,7 +6,10 @@ import { Compute } from "./compute";
 import { Database } from "./database";
 import { Datastore } from "./datastore";
 import { MetadataService } from "./metadata-service";
+import { MetaflowUsers } from "./metaflow-users";
+import { profileJson, SECRET_PROFILE_KEYS } from "./profile";
 import { PublicApi } from "./public-api";
+import { Scheduling } from "./scheduling";
 import { Naming } from "./naming";
 import { Network } from "./network";
 import { stateKey, stateLocation, useLocalBackend, useS3Backend } from "./state-backend";
@@ -32,6 +35,10 @@ export class MetaflowStack extends TerraformStack {
   public readonly metadataService: MetadataService;
   /** Undefined when the service is internal only. */
   public readonly publicApi?: PublicApi;
+  /** Undefined when scheduling is off. */
+  public readonly scheduling?: Scheduling;
+  /** Undefined when `scheduling.users.access` is "none". */
+  public readonly users?: MetaflowUsers;
 
   constructor(scope: Construct, environment: Environment) {
     super(scope, stackName(environment.name));
@@ -89,17 +96,52 @@ export class MetaflowStack extends TerraformStack {
       });
     }
 
+    if (config.scheduling.enabled) {
+      this.scheduling = new Scheduling(this, "scheduling", {
+        naming: this.naming,
+        region: config.region,
+        config: config.scheduling,
+        compute: this.compute,
+        datastore: this.datastore,
+        permissionsBoundaryArn: config.permissionsBoundaryArn,
+      });
+    }
+    if (config.scheduling.users.access !== "none") {
+      this.users = new MetaflowUsers(this, "users", {
+        naming: this.naming,
+        region: config.region,
+        config: config.scheduling.users,
+        compute: this.compute,
+        datastore: this.datastore,
+        scheduling: this.scheduling,
+        permissionsBoundaryArn: config.permissionsBoundaryArn,
+      });
+      this.output("metaflow_users_policy_arn", this.users.policy.arn, "Managed policy for the people who run Metaflow");
+      if (this.users.role) this.output("metaflow_users_role_arn", this.users.role.arn, "Role the configured principals assume to run Metaflow");
+    }
+
     this.output("vpc_id", this.network.vpcId, "VPC Metaflow runs in");
     this.output("private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)");
     this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)");
     this.output("datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore");
     this.output("batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue");
-    for (const [key, value] of Object.entries({ ...this.datastore.profile, ...this.compute.profile, ...this.serviceProfile })) {
-      this.output(key, value, `Metaflow profile key ${key}`);
+    const profile = this.profile;
+    for (const [key, value] of Object.entries(profile)) {
+      const secret = SECRET_PROFILE_KEYS.includes(key as never);
+      this.output(key, value, `Metaflow profile key ${key}${secret ? " (secret)" : ""}`, secret);
     }
-    if (this.publicApi) {
-      this.output("METAFLOW_SERVICE_AUTH_KEY", this.publicApi.apiKey.value, "Metaflow profile key METAFLOW_SERVICE_AUTH_KEY (the API key)", true);
-    }
+    this.output("metaflow_profile_json", profileJson(profile), "The Metaflow profile (`npm run profile` writes it to ~/.metaflowconfig); holds the API key", true);
+  }
+
+  /** Every Metaflow profile key this deployment has a value for. */
+  public get profile(): Record<string, string> {
+    return {
+      ...this.datastore.profile,
+      ...this.serviceProfile,
+      ...(this.publicApi && { METAFLOW_SERVICE_AUTH_KEY: this.publicApi.apiKey.value }),
+      ...this.compute.profile,
+      ...this.scheduling?.profile,
+    };
   }
 
   /** The metadata keys of the Metaflow profile (reference §1), but the secret key. */

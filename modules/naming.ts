@@ -23,6 +23,7 @@ export const NAME_LIMITS = {
   /** Load balancer and target group names. */
   loadBalancer: 32,
   ecs: 255,
+  dynamoTable: 255,
   securityGroup: 255,
   /** The `Name` tag value. */
   tagValue: 256,
@@ -118,6 +119,23 @@ export class Naming {
 
   public iamPolicy(purpose: string): string {
     return this.check("iamPolicy", `${this.base}-${purpose}`);
+  }
+
+  /**
+   * A log group AWS services deliver into (Step Functions): under `/aws/vendedlogs/`, which keeps CloudWatch's
+   * resource policy small. `/aws/vendedlogs/metaflow/<base>/<purpose>`.
+   */
+  public vendedLogGroup(purpose: string): string {
+    return this.check("logGroup", `/aws/vendedlogs/metaflow/${this.base}/${purpose}`);
+  }
+
+  /** The prefix of every state machine Metaflow creates for this environment (IAM is scoped to it). */
+  public get stateMachinePrefix(): string {
+    return `${this.base}-`;
+  }
+
+  public dynamoTable(purpose: string): string {
+    return this.check("dynamoTable", `${this.base}-${purpose}`);
   }
 
   /** CloudWatch log group: `/metaflow/<base>/<purpose>`. */

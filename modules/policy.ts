@@ -14,7 +14,7 @@ export interface PolicyStatement {
 export interface TrustStatement {
   readonly Effect: "Allow";
   readonly Action: readonly string[];
-  readonly Principal: { readonly Service: string };
+  readonly Principal: { readonly Service: string } | { readonly AWS: readonly string[] };
 }
 
 /** Renders statements as a policy document (tokens inside are resolved by Terraform's jsonencode). */

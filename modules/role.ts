@@ -8,8 +8,11 @@ import { PolicyStatement, policyJson } from "./policy";
 export interface RoleProps {
   /** The role name, from the naming helper. */
   readonly name: string;
-  /** The service principal that may assume the role, e.g. `vpc-flow-logs.amazonaws.com`. */
-  readonly assumedBy: string;
+  /**
+   * Who may assume the role: a service principal (`vpc-flow-logs.amazonaws.com`), or IAM principals by ARN
+   * (`{ awsPrincipals: [...] }`, for roles people assume).
+   */
+  readonly assumedBy: string | { readonly awsPrincipals: readonly string[] };
   readonly description: string;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
@@ -30,7 +33,11 @@ export class Role extends Construct {
       description: props.description,
       permissionsBoundary: props.permissionsBoundaryArn,
       assumeRolePolicy: policyJson([
-        { Effect: "Allow", Action: STS_ASSUME_ROLE, Principal: { Service: props.assumedBy } },
+        {
+          Effect: "Allow",
+          Action: STS_ASSUME_ROLE,
+          Principal: typeof props.assumedBy === "string" ? { Service: props.assumedBy } : { AWS: props.assumedBy.awsPrincipals },
+        },
       ]),
     });
   }

@@ -4,6 +4,7 @@ import { nameSegment, Report, strict } from "./common";
 import { checkCompute, checkComputeNetwork, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
 import { checkNetwork, NetworkConfig, NetworkSchema, resolveNetwork } from "./network-config";
 import { checkDatabase, checkService, checkServiceNetwork, DatabaseDefaultSchema, ServiceSchema } from "./service-config";
+import { checkScheduling, SchedulingSchema } from "./scheduling-config";
 import { StateSchema } from "./state-config";
 import { StorageSchema } from "./storage-config";
 import { AWS_REGIONS } from "./regions";
@@ -19,6 +20,7 @@ export * from "./common";
 export * from "./compute-config";
 export * from "./network-config";
 export * from "./service-config";
+export * from "./scheduling-config";
 export * from "./state-config";
 export * from "./storage-config";
 
@@ -63,6 +65,7 @@ const ConfigInputSchema = strict({
   compute: ComputeSchema,
   database: DatabaseDefaultSchema,
   service: ServiceSchema,
+  scheduling: SchedulingSchema,
   state: StateSchema,
 });
 
@@ -91,6 +94,7 @@ const networkCheck = areaCheck(["network", "region"], (input, fail) => checkNetw
 const computeCheck = areaCheck(["compute"], (input, fail) => checkCompute(input.compute, fail), "compute");
 const serviceCheck = areaCheck(["service"], (input, fail) => checkService(input.service, fail), "service");
 const serviceNetworkCheck = areaCheck(["service", "network"], (input, fail) => checkServiceNetwork(input.service, input.network, fail), "service");
+const schedulingCheck = areaCheck(["scheduling"], (input, fail) => checkScheduling(input.scheduling, fail), "scheduling");
 const databaseCheck = areaCheck(["database"], (input, fail) => checkDatabase(input.database, fail), "database");
 const computeNetworkCheck = areaCheck(["compute", "network"], (input, fail) => checkComputeNetwork(input.compute, input.network, fail), "compute");
 
@@ -99,4 +103,4 @@ function resolve(input: ConfigInput): EnvironmentConfig {
   return { ...rest, network: resolveNetwork(network, input.region), compute: resolveCompute(compute) };
 }
 
-export const ConfigSchema = ConfigInputSchema.check(networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, databaseCheck).transform(resolve);
+export const ConfigSchema = ConfigInputSchema.check(networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, databaseCheck, schedulingCheck).transform(resolve);

@@ -1,0 +1,84 @@
+import { Construct } from "constructs";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { partitionOf } from "./config/regions";
+import { SchedulingConfig } from "./config/scheduling-config";
+import { BATCH_JOB_LOG_GROUP } from "./batch-roles";
+import { Compute } from "./compute";
+import { Datastore } from "./datastore";
+import { Naming } from "./naming";
+import {
+  BATCH_DESCRIBE, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TERMINATE, EVENTS_SCHEDULE, IAM_PASS_ROLE, LOGS_READ, STATES_LIST,
+  STATES_MANAGE,
+} from "./perms";
+import { PolicyStatement, policyJson } from "./policy";
+import { Role } from "./role";
+import { Scheduling } from "./scheduling";
+
+export interface MetaflowUsersProps {
+  readonly naming: Naming;
+  readonly region: string;
+  readonly config: SchedulingConfig["users"];
+  readonly compute: Compute;
+  readonly datastore: Datastore;
+  /** Undefined when scheduling is off: then the policy covers Batch and the datastore only. */
+  readonly scheduling?: Scheduling;
+  /** @default no permissions boundary */
+  readonly permissionsBoundaryArn?: string;
+}
+
+/**
+ * What the people who run Metaflow need, as one managed policy (reference §2): run and watch Batch jobs,
+ * create and run state machines with the environment's prefix and their EventBridge schedules, pass
+ * exactly the job, Step Functions and EventBridge roles, use the datastore, read job logs. With `access:
+ * "role"`, also a role the configured principals may assume, with that policy attached.
+ */
+export class MetaflowUsers extends Construct {
+  public readonly policy: IamPolicy;
+  public readonly role?: Role;
+
+  constructor(scope: Construct, id: string, props: MetaflowUsersProps) {
+    super(scope, id);
+    const { naming, compute, scheduling } = props;
+    const arn = (service: string, resource: string) => `arn:${partitionOf(props.region)}:${service}:${props.region}:*:${resource}`;
+    const passable = [compute.jobRole.arn, ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : [])];
+
+    const statements: PolicyStatement[] = [
+      { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...Object.values(compute.queues).map((q) => q.arn), arn("batch", "job-definition/*")] },
+      { Sid: "ManageJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_REGISTER], Resource: [arn("batch", "job/*"), arn("batch", "job-definition/*")] },
+      // Batch's Describe calls have no resource-level permissions.
+      { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },
+      { Sid: "PassMetaflowRoles", Effect: "Allow", Action: IAM_PASS_ROLE, Resource: passable },
+      { Sid: "ReadJobLogs", Effect: "Allow", Action: LOGS_READ, Resource: arn("logs", `log-group:${BATCH_JOB_LOG_GROUP}:*`) },
+      ...props.datastore.readWriteStatements(),
+    ];
+    if (scheduling) {
+      statements.push(
+        {
+          Sid: "StateMachines",
+          Effect: "Allow",
+          Action: STATES_MANAGE,
+          Resource: [arn("states", `stateMachine:${scheduling.stateMachinePrefix}*`), arn("states", `execution:${scheduling.stateMachinePrefix}*:*`)],
+        },
+        // Listing state machines has no resource-level permission.
+        { Sid: "ListStateMachines", Effect: "Allow", Action: STATES_LIST, Resource: "*" },
+        // `@schedule` rules are named after the state machine.
+        { Sid: "Schedules", Effect: "Allow", Action: EVENTS_SCHEDULE, Resource: arn("events", `rule/${scheduling.stateMachinePrefix}*`) },
+      );
+    }
+    this.policy = new IamPolicy(this, "policy", {
+      name: naming.iamPolicy("metaflow-users"),
+      description: `Run Metaflow flows on ${naming.base}: Batch, Step Functions, the datastore`,
+      policy: policyJson(statements),
+    });
+
+    if (props.config.access === "role") {
+      this.role = new Role(this, "role", {
+        name: naming.iamRole("metaflow-users"),
+        assumedBy: { awsPrincipals: props.config.principalArns },
+        description: `People who run Metaflow flows on ${naming.base}`,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+      this.role.attachManagedPolicy("metaflow-users", this.policy.arn);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { partitionOf } from "./config/regions";
+import { SchedulingConfig } from "./config/scheduling-config";
+import { Compute } from "./compute";
+import { Datastore } from "./datastore";
+import { Naming } from "./naming";
+import {
+  BATCH_DESCRIBE, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TERMINATE, DYNAMODB_ITEMS, EVENTS_SYNC_RULE,
+  LOGS_DELIVERY_MANAGEMENT, STATES_EXECUTE, STATES_START,
+} from "./perms";
+import { PolicyStatement } from "./policy";
+import { Role } from "./role";
+
+export interface SchedulingProps {
+  readonly naming: Naming;
+  readonly region: string;
+  readonly config: SchedulingConfig;
+  readonly compute: Compute;
+  readonly datastore: Datastore;
+  /** @default no permissions boundary */
+  readonly permissionsBoundaryArn?: string;
+}
+
+/** The rule Step Functions manages for `.sync` Batch integrations. */
+const SYNC_RULE = "StepFunctionsGetEventsForBatchJobsRule";
+
+/**
+ * What `python flow.py step-functions create` and `@schedule` need (reference §2): the DynamoDB table
+ * Metaflow's foreach joins use (hash key `pathspec`, TTL on `ttl`, on demand, KMS-encrypted, point-in-time
+ * recovery), the state machines' role, the role EventBridge uses to start them, and the execution-history
+ * log group. Everything is scoped to state machines named with the environment's prefix.
+ */
+export class Scheduling extends Construct {
+  public readonly table: DynamodbTable;
+  public readonly stepFunctionsRole: Role;
+  public readonly eventBridgeRole: Role;
+  public readonly executionLogs: CloudwatchLogGroup;
+  public readonly stateMachinePrefix: string;
+
+  constructor(scope: Construct, id: string, props: SchedulingProps) {
+    super(scope, id);
+    const { naming, compute } = props;
+    const arn = (service: string, resource: string, region = props.region) => `arn:${partitionOf(props.region)}:${service}:${region}:*:${resource}`;
+    this.stateMachinePrefix = naming.stateMachinePrefix;
+    const stateMachines = arn("states", `stateMachine:${this.stateMachinePrefix}*`);
+    const executions = arn("states", `execution:${this.stateMachinePrefix}*:*`);
+
+    this.table = new DynamodbTable(this, "table", {
+      name: naming.dynamoTable("step-functions"),
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "pathspec",
+      attribute: [{ name: "pathspec", type: "S" }],
+      ttl: { attributeName: "ttl", enabled: true },
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: true,
+    });
+
+    this.executionLogs = new CloudwatchLogGroup(this, "execution-logs", {
+      name: naming.vendedLogGroup("step-functions"),
+      retentionInDays: props.config.executionLogRetentionDays,
+    });
+
+    this.stepFunctionsRole = new Role(this, "step-functions-role", {
+      name: naming.iamRole("step-functions"),
+      assumedBy: "states.amazonaws.com",
+      description: "Metaflow state machines: submit and watch Batch jobs, the foreach table, execution logs",
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+    });
+    const statements: PolicyStatement[] = [
+      {
+        Sid: "SubmitJobs",
+        Effect: "Allow",
+        Action: BATCH_SUBMIT,
+        Resource: [...Object.values(compute.queues).map((q) => q.arn), arn("batch", "job-definition/*")],
+      },
+      // Batch's Describe calls have no resource-level permissions.
+      { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },
+      { Sid: "TerminateJobs", Effect: "Allow", Action: BATCH_TERMINATE, Resource: arn("batch", "job/*") },
+      { Sid: "RegisterJobDefinitions", Effect: "Allow", Action: BATCH_REGISTER, Resource: [arn("batch", "job-definition/*"), arn("batch", "job/*")] },
+      { Sid: "BatchSyncRule", Effect: "Allow", Action: EVENTS_SYNC_RULE, Resource: arn("events", `rule/${SYNC_RULE}`) },
+      // Vended-log delivery APIs accept only "*" (AWS's Step Functions logging documentation).
+      { Sid: "ExecutionLogDelivery", Effect: "Allow", Action: LOGS_DELIVERY_MANAGEMENT, Resource: "*" },
+      // Distributed map: a state machine starts and watches child executions of itself.
+      { Sid: "DistributedMap", Effect: "Allow", Action: STATES_EXECUTE, Resource: [stateMachines, executions] },
+    ];
+    this.stepFunctionsRole.addPolicy("step-functions", statements);
+    props.datastore.grantReadWrite(this.stepFunctionsRole);
+    this.grantTable(this.stepFunctionsRole);
+    this.grantTable(compute.jobRole);
+
+    this.eventBridgeRole = new Role(this, "eventbridge-role", {
+      name: naming.iamRole("eventbridge"),
+      assumedBy: "events.amazonaws.com",
+      description: "EventBridge starts scheduled Metaflow state machines (@schedule)",
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+    });
+    this.eventBridgeRole.addPolicy("start-executions", [
+      { Sid: "StartExecutions", Effect: "Allow", Action: STATES_START, Resource: stateMachines },
+    ]);
+  }
+
+  /** Put, Get and UpdateItem on the table: what Metaflow's foreach bookkeeping does. */
+  public grantTable(role: Role): void {
+    role.addPolicy("step-functions-table", [{ Sid: "ForeachTable", Effect: "Allow", Action: DYNAMODB_ITEMS, Resource: this.table.arn }]);
+  }
+
+  /** The scheduling keys of the Metaflow profile (reference §1). */
+  public get profile(): Record<string, string> {
+    return {
+      METAFLOW_SFN_IAM_ROLE: this.stepFunctionsRole.arn,
+      METAFLOW_SFN_STATE_MACHINE_PREFIX: this.stateMachinePrefix,
+      METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: this.eventBridgeRole.arn,
+      METAFLOW_SFN_DYNAMO_DB_TABLE: this.table.name,
+      // Step Functions' logging destination wants the group ARN with its `:*` suffix.
+      METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: `${this.executionLogs.arn}:*`,
+    };
+  }
+}
