@@ -1,5 +1,6 @@
 import { BATCH_JOB_LOG_GROUP } from "../modules/batch-roles";
 import {
+  DYNAMODB_ITEMS,
   ECR_AUTH,
   ECR_PULL,
   ECS_AGENT,
@@ -13,7 +14,7 @@ import {
   STS_ASSUME_ROLE,
 } from "../modules/perms";
 import { synth } from "./support/synth";
-import { entries, list, policyDoc, ref } from "./support/json";
+import { entriesIn, entryIn, list, policyDoc, ref } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
@@ -48,15 +49,15 @@ const sorted = (xs: readonly unknown[]) => [...xs].map(String).sort();
 
 const trustOf = (role: Body) => policyDoc(role.assume_role_policy).Statement as Body[];
 
-/** Logical ids of the IAM roles trusted by `service`. */
+/** Logical ids of the compute construct's IAM roles trusted by `service` (other areas have ECS-tasks roles too). */
 function rolesTrustedBy(out: Out, service: string): string[] {
-  return entries(out, "aws_iam_role")
+  return entriesIn(out, "aws_iam_role", "compute")
     .filter(([, r]) => trustOf(r).some((s) => list(s.Principal?.Service).includes(service)))
     .map(([id]) => id);
 }
 
-/** Logical ids of every role trusted by a Batch principal. */
-const batchRoleIds = (out: Out) => entries(out, "aws_iam_role").filter(([id]) => BATCH_PRINCIPALS.some((p) => rolesTrustedBy(out, p).includes(id))).map(([id]) => id);
+/** Logical ids of every compute role trusted by a Batch principal. */
+const batchRoleIds = (out: Out) => entriesIn(out, "aws_iam_role", "compute").filter(([id]) => BATCH_PRINCIPALS.some((p) => rolesTrustedBy(out, p).includes(id))).map(([id]) => id);
 
 /** Every statement of the inline policies of role `id`. */
 function statementsOf(out: Out, id: string): Body[] {
@@ -120,7 +121,7 @@ describe("Batch instance role and profile", () => {
   const statements = statementsOf(out, instanceRoleId);
 
   test("the instance profile wraps the instance role", () => {
-    expect(out.resource("aws_iam_instance_profile").role).toBe(ref("aws_iam_role", instanceRoleId, "name"));
+    expect(entryIn(out, "aws_iam_instance_profile", "compute")[1].role).toBe(ref("aws_iam_role", instanceRoleId, "name"));
   });
 
   test("the ECS agent actions are scoped to the clusters and container instances of this stack's EC2 environments", () => {
@@ -162,8 +163,8 @@ describe("Batch job role", () => {
   const out = synth(ALL_KINDS);
   const jobRole = jobRoleId(out);
   const statements = statementsOf(out, jobRole);
-  const [bucketId] = entries(out, "aws_s3_bucket").map(([id]) => id);
-  const [keyId] = entries(out, "aws_kms_key").map(([id]) => id);
+  const [bucketId] = entryIn(out, "aws_s3_bucket", "storage");
+  const [keyId] = entryIn(out, "aws_kms_key", "storage");
   const bucketArn = ref("aws_s3_bucket", bucketId, "arn");
 
   test("it may list the datastore bucket (and nothing else at bucket level)", () => {
@@ -206,9 +207,19 @@ describe("Batch job role", () => {
     expect(list(logs.Resource)).toEqual([`arn:aws:logs:us-east-1:*:log-group:${BATCH_JOB_LOG_GROUP}:*`]);
   });
 
-  test("it grants only S3, KMS and log actions", () => {
-    const services = new Set(statements.flatMap((s) => list(s.Action)).map((a) => String(a).split(":")[0]));
-    expect([...services].sort()).toEqual(["kms", "logs", "s3"]);
+  const servicesOf = (granted: Body[]) => [...new Set(granted.flatMap((s) => list(s.Action)).map((a) => String(a).split(":")[0]))].sort();
+
+  test("without scheduling it grants only S3, KMS and log actions", () => {
+    const unscheduled = synth({ ...ALL_KINDS, scheduling: { enabled: false } });
+    expect(servicesOf(statementsOf(unscheduled, jobRoleId(unscheduled)))).toEqual(["kms", "logs", "s3"]);
+  });
+
+  test("with scheduling (the default) it also gets exactly the foreach table's item actions, on that table only", () => {
+    expect(servicesOf(statements)).toEqual(["dynamodb", "kms", "logs", "s3"]);
+    const table = statementGranting(statements, DYNAMODB_ITEMS[0]);
+    expect(sorted(list(table.Action))).toEqual(sorted(DYNAMODB_ITEMS));
+    const [tableId] = entryIn(out, "aws_dynamodb_table", "scheduling");
+    expect(list(table.Resource)).toEqual([ref("aws_dynamodb_table", tableId, "arn")]);
   });
 
   test("by default no managed policy is attached to it", () => {
@@ -273,7 +284,7 @@ describe("Batch roles in another partition", () => {
   const out = synth({ region: "us-gov-west-1" });
 
   test("the Batch service policy and every Batch policy ARN use the partition of the region", () => {
-    expect(out.resources("aws_iam_role_policy_attachment").map((a) => a.policy_arn)).toContain(
+    expect(entriesIn(out, "aws_iam_role_policy_attachment", "compute").map(([, a]) => a.policy_arn)).toContain(
       "arn:aws-us-gov:iam::aws:policy/service-role/AWSBatchServiceRole",
     );
     const resourcesSeen = batchRoleIds(out)

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ComputeKind, FARGATE_KINDS, KIND_DEFAULTS } from "../modules/config/compute-config";
 import { synth } from "./support/synth";
-import { entries, list, policyDoc, ref } from "./support/json";
+import { entriesIn, entryIn, list, policyDoc, ref, resourcesIn } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
@@ -35,7 +35,7 @@ const PRODUCTION = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "exampl
 /** `[logical id, body]` of the compute environment configured as `name` (found by its name prefix). */
 function environment(out: Out, name: string): [string, Body] {
   const prefix = out.stack.naming.batchPrefix(name);
-  const found = entries(out, "aws_batch_compute_environment").filter(([, ce]) => ce.compute_environment_name_prefix === prefix);
+  const found = entriesIn(out, "aws_batch_compute_environment", "compute").filter(([, ce]) => ce.compute_environment_name_prefix === prefix);
   if (found.length !== 1) throw new Error(`expected one compute environment with prefix ${prefix}, found ${found.length}`);
   return found[0];
 }
@@ -44,7 +44,7 @@ const environmentArn = (out: Out, name: string) => ref("aws_batch_compute_enviro
 
 /** `[logical id, body]` of the job queue configured as `name` (found by its name). */
 function queue(out: Out, name: string): [string, Body] {
-  const found = entries(out, "aws_batch_job_queue").filter(([, q]) => q.name === out.stack.naming.batch(name));
+  const found = entriesIn(out, "aws_batch_job_queue", "compute").filter(([, q]) => q.name === out.stack.naming.batch(name));
   if (found.length !== 1) throw new Error(`expected one job queue named ${out.stack.naming.batch(name)}, found ${found.length}`);
   return found[0];
 }
@@ -53,14 +53,14 @@ function queue(out: Out, name: string): [string, Body] {
 function launchTemplateOf(out: Out, name: string): [string, Body] {
   const templateRef = list(resources(environment(out, name)[1]).launch_template)[0] as Body | undefined;
   if (!templateRef) throw new Error(`environment ${name} has no launch template`);
-  const found = entries(out, "aws_launch_template").filter(([id]) => templateRef.launch_template_id === ref("aws_launch_template", id));
+  const found = entriesIn(out, "aws_launch_template", "compute").filter(([id]) => templateRef.launch_template_id === ref("aws_launch_template", id));
   if (found.length !== 1) throw new Error(`environment ${name} references ${templateRef.launch_template_id}, found ${found.length}`);
   return found[0];
 }
 
-/** Logical ids of the IAM roles trusted by `service`. */
+/** Logical ids of the compute construct's IAM roles trusted by `service` (other areas have ECS-tasks roles too). */
 function rolesTrustedBy(out: Out, service: string): string[] {
-  return entries(out, "aws_iam_role")
+  return entriesIn(out, "aws_iam_role", "compute")
     .filter(([, r]) => policyDoc(r.assume_role_policy).Statement.some((s: Body) => list(s.Principal?.Service).includes(service)))
     .map(([id]) => id);
 }
@@ -83,8 +83,8 @@ describe("Compute with the default config", () => {
   const cr = resources(ce);
 
   test("there is one compute environment, cpu, and one job queue, default", () => {
-    expect(out.resources("aws_batch_compute_environment")).toHaveLength(1);
-    expect(out.resources("aws_batch_job_queue")).toHaveLength(1);
+    expect(resourcesIn(out, "aws_batch_compute_environment", "compute")).toHaveLength(1);
+    expect(resourcesIn(out, "aws_batch_job_queue", "compute")).toHaveLength(1);
     expect(queue(out, "default")[1].name).toBe(out.stack.naming.batch("default"));
   });
 
@@ -151,7 +151,7 @@ describe("Compute environment kinds", () => {
   const out = synth(ALL_KINDS);
 
   test("one compute environment per configured environment", () => {
-    expect(out.resources("aws_batch_compute_environment")).toHaveLength(ALL_KINDS.compute.computeEnvironments.length);
+    expect(resourcesIn(out, "aws_batch_compute_environment", "compute")).toHaveLength(ALL_KINDS.compute.computeEnvironments.length);
   });
 
   test.each(Object.keys(BATCH_TYPE) as ComputeKind[])("kind %s maps to its Batch compute resource type", (kind) => {
@@ -201,7 +201,7 @@ describe("Compute environment kinds", () => {
   });
 
   test.each(EC2_KINDS)("kind %s runs as the Batch instance profile", (kind) => {
-    const [profileId] = entries(out, "aws_iam_instance_profile").map(([id]) => id);
+    const [profileId] = entryIn(out, "aws_iam_instance_profile", "compute");
     expect(resources(environment(out, NAME_OF_KIND[kind])[1]).instance_role).toBe(ref("aws_iam_instance_profile", profileId, "arn"));
   });
 });
@@ -216,7 +216,7 @@ describe("Compute launch templates", () => {
   };
 
   test("one launch template per EC2-kind environment, none for Fargate", () => {
-    expect(out.resources("aws_launch_template")).toHaveLength(EC2_KINDS.length);
+    expect(resourcesIn(out, "aws_launch_template", "compute")).toHaveLength(EC2_KINDS.length);
     expect(new Set(EC2_KINDS.map((kind) => templateOf(kind)[0])).size).toBe(EC2_KINDS.length);
   });
 
@@ -261,19 +261,19 @@ describe("Compute launch templates", () => {
 describe("Compute network placement", () => {
   const out = synth(ALL_KINDS);
   const subnetRefs = (tier: string) =>
-    entries(out, "aws_subnet")
+    entriesIn(out, "aws_subnet", "network")
       .filter(([, s]) => s.tags?.Tier === tier)
       .map(([id]) => ref("aws_subnet", id))
       .sort();
   const batchGroups = () => {
-    const used = new Set(out.resources("aws_batch_compute_environment").flatMap((ce) => list(resources(ce).security_group_ids)));
-    return entries(out, "aws_security_group").filter(([id]) => used.has(ref("aws_security_group", id)));
+    const used = new Set(resourcesIn(out, "aws_batch_compute_environment", "compute").flatMap((ce) => list(resources(ce).security_group_ids)));
+    return entriesIn(out, "aws_security_group", "compute").filter(([id]) => used.has(ref("aws_security_group", id)));
   };
 
   test("every environment is in the private subnets and no public one", () => {
     const privateSubnets = subnetRefs("private");
     expect(privateSubnets.length).toBeGreaterThanOrEqual(2);
-    for (const ce of out.resources("aws_batch_compute_environment")) {
+    for (const ce of resourcesIn(out, "aws_batch_compute_environment", "compute")) {
       expect([...list(resources(ce).subnets)].sort()).toEqual(privateSubnets);
     }
   });
@@ -281,7 +281,7 @@ describe("Compute network placement", () => {
   test("every environment has exactly the one Batch security group", () => {
     const groups = batchGroups();
     expect(groups).toHaveLength(1);
-    for (const ce of out.resources("aws_batch_compute_environment")) {
+    for (const ce of resourcesIn(out, "aws_batch_compute_environment", "compute")) {
       expect(resources(ce).security_group_ids).toEqual([ref("aws_security_group", groups[0][0])]);
     }
   });
@@ -300,7 +300,7 @@ describe("Compute network placement", () => {
 
   test("the Batch security group is in the VPC, with a name prefix and create before destroy", () => {
     const [, group] = batchGroups()[0];
-    const [vpcId] = entries(out, "aws_vpc").map(([id]) => id);
+    const [vpcId] = entryIn(out, "aws_vpc", "network");
     expect(group.vpc_id).toBe(ref("aws_vpc", vpcId));
     expect(typeof group.name_prefix).toBe("string");
     expect(group.name_prefix.startsWith(`${out.stack.naming.base}-`)).toBe(true);
@@ -313,7 +313,7 @@ describe("Compute network placement", () => {
     const existing = synth({
       network: { mode: "existing", vpcId: "vpc-0123456789abcdef0", privateSubnetIds, publicSubnetIds: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"] },
     });
-    for (const ce of existing.resources("aws_batch_compute_environment")) {
+    for (const ce of resourcesIn(existing, "aws_batch_compute_environment", "compute")) {
       expect(resources(ce).subnets).toEqual(privateSubnetIds);
     }
   });
@@ -338,7 +338,7 @@ describe("Compute environments are replaced safely", () => {
   });
 
   test("the name prefixes of all environments are distinct", () => {
-    const prefixes = out.resources("aws_batch_compute_environment").map((ce) => ce.compute_environment_name_prefix);
+    const prefixes = resourcesIn(out, "aws_batch_compute_environment", "compute").map((ce) => ce.compute_environment_name_prefix);
     expect(new Set(prefixes).size).toBe(prefixes.length);
   });
 });
@@ -347,7 +347,7 @@ describe("Compute job queues", () => {
   const out = synth(ALL_KINDS);
 
   test("one job queue per configured queue", () => {
-    expect(out.resources("aws_batch_job_queue")).toHaveLength(ALL_KINDS.compute.jobQueues.length);
+    expect(resourcesIn(out, "aws_batch_job_queue", "compute")).toHaveLength(ALL_KINDS.compute.jobQueues.length);
   });
 
   test.each(ALL_KINDS.compute.jobQueues)("queue $name is named by the naming helper", (q) => {
@@ -380,7 +380,7 @@ describe("Compute job queues", () => {
   });
 
   test("the batch_job_queues output lists every queue's ARN", () => {
-    const arns = entries(out, "aws_batch_job_queue").map(([id]) => ref("aws_batch_job_queue", id, "arn"));
+    const arns = entriesIn(out, "aws_batch_job_queue", "compute").map(([id]) => ref("aws_batch_job_queue", id, "arn"));
     expect([...(out.outputs.batch_job_queues?.value as string[])].sort()).toEqual(arns.sort());
   });
 });
@@ -389,7 +389,7 @@ describe("Batch service role", () => {
   describe('batchServiceRole "dedicated" (the default)', () => {
     const out = synth(ALL_KINDS);
     const serviceRoles = rolesTrustedBy(out, "batch.amazonaws.com");
-    const attachments = entries(out, "aws_iam_role_policy_attachment").filter(([, a]) => a.role === ref("aws_iam_role", serviceRoles[0], "name"));
+    const attachments = entriesIn(out, "aws_iam_role_policy_attachment", "compute").filter(([, a]) => a.role === ref("aws_iam_role", serviceRoles[0], "name"));
 
     test("one role is trusted by batch.amazonaws.com", () => {
       expect(serviceRoles).toHaveLength(1);
@@ -400,13 +400,13 @@ describe("Batch service role", () => {
     });
 
     test("every environment uses it as service role", () => {
-      for (const ce of out.resources("aws_batch_compute_environment")) {
+      for (const ce of resourcesIn(out, "aws_batch_compute_environment", "compute")) {
         expect(ce.service_role).toBe(ref("aws_iam_role", serviceRoles[0], "arn"));
       }
     });
 
     test("every environment depends on the policy attachment (so the policy outlives it on destroy)", () => {
-      for (const ce of out.resources("aws_batch_compute_environment")) {
+      for (const ce of resourcesIn(out, "aws_batch_compute_environment", "compute")) {
         expect(list(ce.depends_on)).toContain(`aws_iam_role_policy_attachment.${attachments[0][0]}`);
       }
     });
@@ -414,7 +414,7 @@ describe("Batch service role", () => {
     test("the explicit value gives the same as the default", () => {
       const explicit = synth({ compute: { batchServiceRole: "dedicated" } });
       expect(rolesTrustedBy(explicit, "batch.amazonaws.com")).toHaveLength(1);
-      expect(explicit.resource("aws_batch_compute_environment").service_role).toBeDefined();
+      expect(entryIn(explicit, "aws_batch_compute_environment", "compute")[1].service_role).toBeDefined();
     });
   });
 
@@ -422,7 +422,7 @@ describe("Batch service role", () => {
     const out = synth({ compute: { ...ALL_KINDS.compute, batchServiceRole: "serviceLinked" } });
 
     test("no environment names a service role", () => {
-      for (const ce of out.resources("aws_batch_compute_environment")) expect(ce).not.toHaveProperty("service_role");
+      for (const ce of resourcesIn(out, "aws_batch_compute_environment", "compute")) expect(ce).not.toHaveProperty("service_role");
     });
 
     test("no role is trusted by batch.amazonaws.com", () => {
@@ -433,7 +433,7 @@ describe("Batch service role", () => {
       expect(out.resources("aws_iam_role_policy_attachment").map((a) => a.policy_arn)).not.toContain(
         "arn:aws:iam::aws:policy/service-role/AWSBatchServiceRole",
       );
-      for (const ce of out.resources("aws_batch_compute_environment")) {
+      for (const ce of resourcesIn(out, "aws_batch_compute_environment", "compute")) {
         expect(list(ce.depends_on).filter((d) => String(d).startsWith("aws_iam_role_policy_attachment."))).toEqual([]);
       }
     });
@@ -487,8 +487,8 @@ describe("The production example (all five kinds, three queues)", () => {
   const configured = PRODUCTION.compute;
 
   test("synthesizes five compute environments and three job queues", () => {
-    expect(out.resources("aws_batch_compute_environment")).toHaveLength(5);
-    expect(out.resources("aws_batch_job_queue")).toHaveLength(3);
+    expect(resourcesIn(out, "aws_batch_compute_environment", "compute")).toHaveLength(5);
+    expect(resourcesIn(out, "aws_batch_job_queue", "compute")).toHaveLength(3);
   });
 
   test("it has every kind", () => {

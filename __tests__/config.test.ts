@@ -3,8 +3,10 @@ import * as os from "os";
 import * as path from "path";
 import { parseIpv4Cidr, contains, overlaps } from "../modules/config/cidr";
 import { loadEnvironments, parseEnvironment, selectEnvironments } from "../modules/config/load";
+import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/network-config";
 import { defaultAvailabilityZones } from "../modules/config/regions";
 import { CreateNetworkConfig } from "../modules/config/schema";
+import { ECR_SERVICE_IMAGE } from "./support/configs";
 
 const created = (raw: unknown, name = "dev") => {
   const env = parseEnvironment(name, raw);
@@ -60,11 +62,14 @@ describe("config defaults", () => {
     });
   });
 
-  test("natGateways none is accepted when the required endpoints are listed", () => {
-    const { network } = created({
-      network: { mode: "create", natGateways: "none", interfaceEndpoints: ["ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs", "sts"] },
+  test("natGateways none is accepted when the required endpoints are listed and the service image is in ECR", () => {
+    const { network, service } = created({
+      network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] },
+      service: { image: ECR_SERVICE_IMAGE },
     });
     expect(network.natGateways).toBe("none");
+    expect(network.interfaceEndpoints).toEqual([...ENDPOINTS_REQUIRED_WITHOUT_NAT]);
+    expect(service.image).toBe(ECR_SERVICE_IMAGE);
   });
 
   test("a $schema key is allowed and dropped", () => {

@@ -4,12 +4,9 @@ import { MetaflowStack } from "../modules/metaflow-stack";
 import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "../modules/perms";
 import { Role } from "../modules/role";
 import { Synthesized, synth } from "./support/synth";
-import { entries, list, policyDoc, ref } from "./support/json";
+import { entries, entryIn, list, policyDoc, ref, resourceIn, resourcesIn } from "./support/json";
 
 type Body = Record<string, any>;
-
-
-
 
 const sorted = (xs: readonly unknown[]) => [...xs].map(String).sort();
 
@@ -18,16 +15,16 @@ const EXISTING_BUCKET = "team-metaflow-data";
 
 describe("Datastore (create mode, defaults)", () => {
   const out = synth();
-  const [bucketId, bucket] = entries(out, "aws_s3_bucket")[0] ?? [];
-  const [keyId, key] = entries(out, "aws_kms_key")[0] ?? [];
+  const [bucketId, bucket] = entryIn(out, "aws_s3_bucket", "storage");
+  const [keyId, key] = entryIn(out, "aws_kms_key", "storage");
   const bucketRef = ref("aws_s3_bucket", bucketId!);
 
   test("creates exactly one bucket", () => {
-    expect(out.resources("aws_s3_bucket")).toHaveLength(1);
+    expect(resourcesIn(out, "aws_s3_bucket", "storage")).toHaveLength(1);
   });
 
   test("the public access block sets all four flags on the bucket", () => {
-    const block = out.resource("aws_s3_bucket_public_access_block");
+    const block = resourceIn(out, "aws_s3_bucket_public_access_block", "storage");
     expect(block.bucket).toBe(bucketRef);
     expect(block.block_public_acls).toBe(true);
     expect(block.block_public_policy).toBe(true);
@@ -36,13 +33,13 @@ describe("Datastore (create mode, defaults)", () => {
   });
 
   test("object ownership is BucketOwnerEnforced (ACLs disabled)", () => {
-    const ownership = out.resource("aws_s3_bucket_ownership_controls");
+    const ownership = resourceIn(out, "aws_s3_bucket_ownership_controls", "storage");
     expect(ownership.bucket).toBe(bucketRef);
     expect(list(ownership.rule).map((r: any) => r.object_ownership)).toEqual(["BucketOwnerEnforced"]);
   });
 
   test("default encryption is SSE-KMS with the stack's own KMS key", () => {
-    const sse = out.resource("aws_s3_bucket_server_side_encryption_configuration");
+    const sse = resourceIn(out, "aws_s3_bucket_server_side_encryption_configuration", "storage");
     expect(sse.bucket).toBe(bucketRef);
     expect(sse.rule).toHaveLength(1);
     const byDefault = list(sse.rule[0].apply_server_side_encryption_by_default)[0] as Body;
@@ -51,7 +48,7 @@ describe("Datastore (create mode, defaults)", () => {
   });
 
   test("the S3 bucket key is enabled", () => {
-    expect(out.resource("aws_s3_bucket_server_side_encryption_configuration").rule[0].bucket_key_enabled).toBe(true);
+    expect(resourceIn(out, "aws_s3_bucket_server_side_encryption_configuration", "storage").rule[0].bucket_key_enabled).toBe(true);
   });
 
   test("the KMS key rotates", () => {
@@ -61,21 +58,21 @@ describe("Datastore (create mode, defaults)", () => {
   test("the KMS key deletion window is the configured kmsKeyDeletionWindowDays", () => {
     expect(key!.deletion_window_in_days).toBe(30);
     const custom = synth({ storage: { mode: "create", kmsKeyDeletionWindowDays: 7 } });
-    expect(custom.resource("aws_kms_key").deletion_window_in_days).toBe(7);
+    expect(resourceIn(custom, "aws_kms_key", "storage").deletion_window_in_days).toBe(7);
   });
 
   test("versioning is Enabled on the bucket", () => {
-    const versioning = out.resource("aws_s3_bucket_versioning");
+    const versioning = resourceIn(out, "aws_s3_bucket_versioning", "storage");
     expect(versioning.bucket).toBe(bucketRef);
     expect(list(versioning.versioning_configuration)[0]).toMatchObject({ status: "Enabled" });
   });
 
   describe("lifecycle rules", () => {
-    const rulesOf = (o: Synthesized) => o.resource("aws_s3_bucket_lifecycle_configuration").rule as Body[];
+    const rulesOf = (o: Synthesized) => resourceIn(o, "aws_s3_bucket_lifecycle_configuration", "storage").rule as Body[];
     const custom = synth({ storage: { mode: "create", noncurrentVersionRetentionDays: 400, abortIncompleteUploadsAfterDays: 3 } });
 
     test("apply to the datastore bucket, every rule enabled", () => {
-      expect(out.resource("aws_s3_bucket_lifecycle_configuration").bucket).toBe(bucketRef);
+      expect(resourceIn(out, "aws_s3_bucket_lifecycle_configuration", "storage").bucket).toBe(bucketRef);
       for (const rule of rulesOf(out)) expect(rule.status).toBe("Enabled");
     });
 
@@ -110,7 +107,7 @@ describe("Datastore (create mode, defaults)", () => {
   });
 
   describe("bucket policy", () => {
-    const policy = out.resource("aws_s3_bucket_policy");
+    const policy = resourceIn(out, "aws_s3_bucket_policy", "storage");
     const doc = policyDoc(policy.policy);
     const bucketArn = ref("aws_s3_bucket", bucketId!, "arn");
 
@@ -178,24 +175,24 @@ describe('Datastore with encryption "s3"', () => {
   const out = synth({ storage: { mode: "create", encryption: "s3" } });
 
   test("default encryption is AES256", () => {
-    const byDefault = list(out.resource("aws_s3_bucket_server_side_encryption_configuration").rule[0].apply_server_side_encryption_by_default)[0] as Body;
+    const byDefault = list(resourceIn(out, "aws_s3_bucket_server_side_encryption_configuration", "storage").rule[0].apply_server_side_encryption_by_default)[0] as Body;
     expect(byDefault.sse_algorithm).toBe("AES256");
     expect(byDefault.kms_master_key_id).toBeUndefined();
   });
 
   test("no bucket key is requested", () => {
-    expect(out.resource("aws_s3_bucket_server_side_encryption_configuration").rule[0].bucket_key_enabled).not.toBe(true);
+    expect(resourceIn(out, "aws_s3_bucket_server_side_encryption_configuration", "storage").rule[0].bucket_key_enabled).not.toBe(true);
   });
 
   test("no KMS key or alias is created", () => {
-    expect(out.resources("aws_kms_key")).toEqual([]);
-    expect(out.resources("aws_kms_alias")).toEqual([]);
+    expect(resourcesIn(out, "aws_kms_key", "storage")).toEqual([]);
+    expect(resourcesIn(out, "aws_kms_alias", "storage")).toEqual([]);
   });
 
   test("the bucket is still created, versioned and TLS-only", () => {
-    expect(out.resources("aws_s3_bucket")).toHaveLength(1);
-    expect(out.resource("aws_s3_bucket_versioning").versioning_configuration.status).toBe("Enabled");
-    expect(out.resource("aws_s3_bucket_policy").policy).toMatch(/"aws:SecureTransport" = "false"/);
+    expect(resourcesIn(out, "aws_s3_bucket", "storage")).toHaveLength(1);
+    expect(resourceIn(out, "aws_s3_bucket_versioning", "storage").versioning_configuration.status).toBe("Enabled");
+    expect(resourceIn(out, "aws_s3_bucket_policy", "storage").policy).toMatch(/"aws:SecureTransport" = "false"/);
   });
 });
 
@@ -208,7 +205,7 @@ describe("Datastore (existing bucket)", () => {
       "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning",
       "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_policy", "aws_kms_key", "aws_kms_alias",
     ]) {
-      expect([type, out.resources(type).length]).toEqual([type, 0]);
+      expect([type, resourcesIn(out, type, "storage").length]).toEqual([type, 0]);
     }
   });
 
@@ -278,7 +275,7 @@ describe("Datastore grants", () => {
   });
 
   test("bucket actions are scoped to the bucket ARN and object actions to its objects", () => {
-    const [bucketId] = entries(readWrite.out, "aws_s3_bucket")[0];
+    const [bucketId] = entryIn(readWrite.out, "aws_s3_bucket", "storage");
     const bucketArn = ref("aws_s3_bucket", bucketId, "arn");
     for (const s of statementsOf(readWrite.policies[0])) {
       expect(s.Effect).toBe("Allow");
@@ -299,7 +296,7 @@ describe("Datastore grants", () => {
   });
 
   test("the KMS statement names the stack's KMS key when the stack creates one", () => {
-    const [keyId] = entries(readWrite.out, "aws_kms_key")[0];
+    const [keyId] = entryIn(readWrite.out, "aws_kms_key", "storage");
     const kms = statementsOf(readWrite.policies[0]).filter((s) => list(s.Action).some((a) => String(a).startsWith("kms:")));
     expect(kms).toHaveLength(1);
     expect(list(kms[0].Resource)).toEqual([ref("aws_kms_key", keyId, "arn")]);

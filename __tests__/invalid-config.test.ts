@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../main";
+import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/network-config";
+import { ECR_SERVICE_IMAGE } from "./support/configs";
 
 /**
  * Every invalid config goes through the real CLI entry (`main`) in-process: it must return non-zero, name
@@ -110,9 +112,14 @@ function expectRejected(result: Run, c: Case): void {
   expect(result.stdout).not.toMatch(/Synthesized/);
 }
 
-const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, network, storage, compute, state";
+const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, network, storage, compute, database, service, scheduling, state";
 const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, interfaceEndpoints, flowLogs";
+const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs";
+const ALLOWED_API_GATEWAY = "throttleRateLimit, throttleBurstLimit, allowedSourceCidrs, accessLogRetentionDays, accountLoggingRole";
+const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights";
+/** A created network without NAT that lists every endpoint it needs: valid on its own. */
+const NO_NAT_NETWORK = { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] };
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
 const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
 const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
@@ -164,7 +171,7 @@ const cases: Case[] = [
     config: { network: { mode: "create", natGateways: "none", interfaceEndpoints: ["ecr.api", "ecr.dkr", "ecs", "logs"] } },
     path: "network.interfaceEndpoints",
     value: ["ecr.api", "ecr.dkr", "ecs", "logs"],
-    message: /with natGateways "none".*add "ecs-agent", "ecs-telemetry", "sts" or choose natGateways "single" or "perAz"/,
+    message: /with natGateways "none".*add "ecs-agent", "ecs-telemetry", "sts", "secretsmanager" or choose natGateways "single" or "perAz"$/,
   },
   { title: "flowLogs.retentionDays 10", config: { network: { mode: "create", flowLogs: { retentionDays: 10 } } }, path: "network.flowLogs.retentionDays", value: 10, message: /must be one of the periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30,/ },
   // --- existing network
@@ -262,7 +269,77 @@ const cases: Case[] = [
   // --- compute rules added with the remote-state work
   { title: "compute: Graviton and x86 types in one environment", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", instanceTypes: ["m7g", "m7i"] }] } }, path: "compute.computeEnvironments[0].instanceTypes", value: ["m7g", "m7i"], message: /mixes Graviton \(arm64\) and x86_64 types/ },
   { title: "compute: a managed policy listed twice", config: { compute: { jobRoleManagedPolicyArns: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/A"] } }, path: "compute.jobRoleManagedPolicyArns[1]", value: "arn:aws:iam::aws:policy/A", message: /is listed twice; attach each policy once/ },
-  { title: "compute: Fargate without a route out", config: { network: { mode: "create", natGateways: "none", interfaceEndpoints: ["ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs", "sts"] }, compute: { computeEnvironments: [{ name: "serverless", kind: "fargate" }] } }, path: "compute.computeEnvironments[0].kind", value: "fargate", message: /needs a route out of the private subnets, but network.natGateways is "none"/ },
+  { title: "compute: Fargate without a route out", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, compute: { computeEnvironments: [{ name: "serverless", kind: "fargate" }] } }, path: "compute.computeEnvironments[0].kind", value: "fargate", message: /needs a route out of the private subnets, but network.natGateways is "none"/ },
+  // --- metadata service
+  { title: "service: memoryMiB not a Fargate size for the cpu", config: { service: { cpu: 512, memoryMiB: 512 } }, path: "service.memoryMiB", value: 512, message: /is not a Fargate size for cpu 512; use 1024 to 4096 in steps of 1024$/ },
+  { title: "service: cpu not a Fargate size", config: { service: { cpu: 300 } }, path: "service.cpu", value: 300, message: /must be one of the Fargate CPU sizes 256, 512, 1024, 2048, 4096$/ },
+  { title: "service: desiredCount 0", config: { service: { desiredCount: 0 } }, path: "service.desiredCount", value: 0, message: /must be at least 1$/ },
+  { title: 'service: imageTag "latest"', config: { service: { imageTag: "latest" } }, path: "service.imageTag", value: "latest", message: /must be pinned to a version, not latest$/ },
+  {
+    title: "service: image with a tag (not a repository)",
+    config: { service: { image: "netflixoss/metaflow_metadata_service:v2.5.1" } },
+    path: "service.image",
+    value: "netflixoss/metaflow_metadata_service:v2.5.1",
+    message: /must be an image repository without a tag, like netflixoss\/metaflow_metadata_service$/,
+  },
+  { title: "service: publicAccess not an option", config: { service: { publicAccess: "public" } }, path: "service.publicAccess", value: "public", message: /expected one of "internal"\|"apiGateway"/ },
+  { title: "service: clientCidrs entry not a CIDR", config: { service: { clientCidrs: ["10.1.0.0/33"] } }, path: "service.clientCidrs[0]", value: "10.1.0.0/33", message: CIDR_NOTATION },
+  {
+    title: "service: throttleBurstLimit below throttleRateLimit",
+    config: { service: { apiGateway: { throttleRateLimit: 500, throttleBurstLimit: 100 } } },
+    path: "service.apiGateway.throttleBurstLimit",
+    value: 100,
+    message: /must be >= throttleRateLimit \(500\)$/,
+  },
+  {
+    title: "service: allowedSourceCidrs entry listed twice",
+    config: { service: { apiGateway: { allowedSourceCidrs: ["203.0.113.0/24", "198.51.100.0/24", "203.0.113.0/24"] } } },
+    path: "service.apiGateway.allowedSourceCidrs[2]",
+    value: "203.0.113.0/24",
+    message: /is listed twice$/,
+  },
+  { title: "service: allowedSourceCidrs entry with host bits set", config: { service: { apiGateway: { allowedSourceCidrs: ["203.0.113.5/24"] } } }, path: "service.apiGateway.allowedSourceCidrs[0]", value: "203.0.113.5/24", message: CIDR_NOTATION },
+  { title: "service: accountLoggingRole not an option", config: { service: { apiGateway: { accountLoggingRole: "none" } } }, path: "service.apiGateway.accountLoggingRole", value: "none", message: /expected one of "create"\|"existing"/ },
+  {
+    title: 'service: the default (Docker Hub) image with natGateways "none"',
+    config: { network: NO_NAT_NETWORK },
+    path: "service.image",
+    value: "netflixoss/metaflow_metadata_service",
+    message: /cannot be pulled without NAT \(network\.natGateways is "none"\); copy it to ECR in us-east-1 \(a pull-through cache works\) and name that repository, or choose natGateways "single"$/,
+  },
+  {
+    title: 'service: an ECR Public image with natGateways "none"',
+    config: { network: NO_NAT_NETWORK, service: { image: "public.ecr.aws/netflixoss/metaflow_metadata_service" } },
+    path: "service.image",
+    value: "public.ecr.aws/netflixoss/metaflow_metadata_service",
+    message: /cannot be pulled without NAT \(network\.natGateways is "none"\)/,
+  },
+  {
+    title: "service: unknown key (typo memoryMb)",
+    config: { service: { memoryMb: 2048 } },
+    path: "service.memoryMb",
+    message: new RegExp(`unknown key; did you mean "memoryMiB"\\? allowed keys are: ${ALLOWED_SERVICE}$`),
+  },
+  { title: "service: unknown key in apiGateway", config: { service: { apiGateway: { throttleRate: 10 } } }, path: "service.apiGateway.throttleRate", message: new RegExp(`unknown key; allowed keys are: ${ALLOWED_API_GATEWAY}$`) },
+  // --- metadata database
+  { title: 'database: engineVersion "12"', config: { database: { engineVersion: "12" } }, path: "database.engineVersion", value: "12", message: /expected one of "16"\|"17"/ },
+  { title: "database: instanceClass without the db. prefix", config: { database: { instanceClass: "t4g.small" } }, path: "database.instanceClass", value: "t4g.small", message: /must be an RDS instance class like db\.t4g\.small or db\.m7g\.large$/ },
+  {
+    title: "database: maxAllocatedStorageGiB below allocatedStorageGiB",
+    config: { database: { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 } },
+    path: "database.maxAllocatedStorageGiB",
+    value: 100,
+    message: /must be >= allocatedStorageGiB \(200\)$/,
+  },
+  { title: "database: backupRetentionDays 3", config: { database: { backupRetentionDays: 3 } }, path: "database.backupRetentionDays", value: 3, message: /must be at least 7$/ },
+  { title: "database: allocatedStorageGiB 10", config: { database: { allocatedStorageGiB: 10 } }, path: "database.allocatedStorageGiB", value: 10, message: /must be at least 20$/ },
+  {
+    title: "database: unknown key (typo multiAZ)",
+    config: { database: { multiAZ: false } },
+    path: "database.multiAZ",
+    message: new RegExp(`unknown key; did you mean "multiAz"\\? allowed keys are: ${ALLOWED_DATABASE}$`),
+  },
+  { title: "database: unknown key with no close match", config: { database: { storageType: "io2" } }, path: "database.storageType", message: new RegExp(`unknown key; allowed keys are: ${ALLOWED_DATABASE}$`) },
   // --- account and state
   { title: "accountId not 12 digits", config: { accountId: "12345" }, path: "accountId", value: "12345", message: /must be a 12-digit AWS account id/ },
   { title: "state.backend not a backend", config: { state: { backend: "gcs" } }, path: "state.backend", value: "gcs", message: /backend must be one of "s3", "local"/ },
@@ -271,6 +348,8 @@ const cases: Case[] = [
   { title: "state.bootstrapState not an option", config: { state: { backend: "s3", bootstrapState: "remote" } }, path: "state.bootstrapState", value: "remote", message: /expected one of "local"\|"bucket"/ },
   { title: "state.region not a region", config: { state: { backend: "s3", region: "moon-1" } }, path: "state.region", value: "moon-1", message: /expected one of/ },
   { title: "unknown key in the local backend", config: { state: { backend: "local", path: "x" } }, path: "state.path", message: /unknown key; allowed keys are: backend$/ },
+  { title: "service: ECR image of another region without NAT", config: { region: "us-east-1", network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] }, service: { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service" } }, path: "service.image", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service", message: /cannot be pulled without NAT .*copy it to ECR in us-east-1/ },
+  { title: "service: memory not allowed for 256 CPU units", config: { service: { cpu: 256, memoryMiB: 3072 } }, path: "service.memoryMiB", value: 3072, message: /is not a Fargate size for cpu 256; use 512, 1024 to 2048 in steps of 1024$/ },
 ];
 
 afterAll(() => {

@@ -1,14 +1,11 @@
-import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/schema";
+import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/network-config";
 import { LOGS_DELIVER } from "../modules/perms";
 import { synth } from "./support/synth";
-import { entries, entriesIn, list, policyDoc, ref } from "./support/json";
+import { ECR_SERVICE_IMAGE } from "./support/configs";
+import { entries, entriesIn, entryIn, list, policyDoc, ref, resourceIn, resourcesIn } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
-
-
-
-
 
 /** IPv4 CIDR arithmetic of the test's own, independent of modules/config/cidr.ts. */
 function cidrRange(cidr: string): { start: number; end: number; prefix: number } {
@@ -38,9 +35,10 @@ const overlap = (a: string, b: string) => {
 
 /** A view of the created network's wiring, by logical id. */
 function network(out: Out) {
-  const subnets = entries(out, "aws_subnet");
+  const subnets = entriesIn(out, "aws_subnet", "network");
   const publicSubnets = subnets.filter(([, s]) => s.tags?.Tier === "public");
   const privateSubnets = subnets.filter(([, s]) => s.tags?.Tier === "private");
+  // Associations and routes anywhere in the stack: they are matched by the network's subnet and table references.
   const associations = entries(out, "aws_route_table_association").map(([, a]) => a);
   const tableOf = (subnetId: string) => {
     const found = associations.filter((a) => a.subnet_id === ref("aws_subnet", subnetId));
@@ -50,11 +48,15 @@ function network(out: Out) {
   const routes = entries(out, "aws_route").map(([, r]) => r);
   const defaultRoutesOf = (tableRef: string) =>
     routes.filter((r) => r.route_table_id === tableRef && r.destination_cidr_block === "0.0.0.0/0");
-  const [vpcId] = entries(out, "aws_vpc").map(([id]) => id);
+  const [vpcId] = entryIn(out, "aws_vpc", "network");
   return { vpcId, publicSubnets, privateSubnets, tableOf, routes, defaultRoutesOf };
 }
 
-const ALL_ENDPOINTS_FOR_NO_NAT = [...ENDPOINTS_REQUIRED_WITHOUT_NAT];
+/** natGateways "none" with what it requires: every endpoint private subnets need, and a service image in ECR. */
+const NO_NAT = {
+  network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] },
+  service: { image: ECR_SERVICE_IMAGE },
+};
 const THREE_ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 describe("Network (create mode)", () => {
@@ -67,18 +69,18 @@ describe("Network (create mode)", () => {
     });
 
     test("it has the default CIDR 10.0.0.0/16", () => {
-      expect(out.resource("aws_vpc").cidr_block).toBe("10.0.0.0/16");
+      expect(resourceIn(out, "aws_vpc", "network").cidr_block).toBe("10.0.0.0/16");
     });
 
     test("DNS support and DNS hostnames are on", () => {
-      const vpc = out.resource("aws_vpc");
+      const vpc = resourceIn(out, "aws_vpc", "network");
       expect(vpc.enable_dns_support).toBe(true);
       expect(vpc.enable_dns_hostnames).toBe(true);
     });
 
     test("a configured vpcCidr is used", () => {
       const custom = synth({ network: { mode: "create", vpcCidr: "172.16.0.0/16" } });
-      expect(custom.resource("aws_vpc").cidr_block).toBe("172.16.0.0/16");
+      expect(resourceIn(custom, "aws_vpc", "network").cidr_block).toBe("172.16.0.0/16");
     });
   });
 
@@ -86,11 +88,11 @@ describe("Network (create mode)", () => {
     test("one public and one private subnet in each default zone", () => {
       expect(net.publicSubnets.map(([, s]) => s.availability_zone).sort()).toEqual(["us-east-1a", "us-east-1b"]);
       expect(net.privateSubnets.map(([, s]) => s.availability_zone).sort()).toEqual(["us-east-1a", "us-east-1b"]);
-      expect(out.resources("aws_subnet")).toHaveLength(4);
+      expect(resourcesIn(out, "aws_subnet", "network")).toHaveLength(4);
     });
 
     test("every subnet belongs to the VPC", () => {
-      for (const s of out.resources("aws_subnet")) expect(s.vpc_id).toBe(ref("aws_vpc", net.vpcId));
+      for (const s of resourcesIn(out, "aws_subnet", "network")) expect(s.vpc_id).toBe(ref("aws_vpc", net.vpcId));
     });
 
     test("private subnets are the eighths of the VPC, in zone order (cidrsubnet(vpc, 3, i))", () => {
@@ -107,7 +109,7 @@ describe("Network (create mode)", () => {
     test("derived subnets follow a non-default vpcCidr, lie inside it and do not overlap", () => {
       const vpcCidr = "10.64.0.0/18";
       const custom = synth({ network: { mode: "create", vpcCidr, availabilityZones: THREE_ZONES } });
-      const cidrs = custom.resources("aws_subnet").map((s) => s.cidr_block as string);
+      const cidrs = resourcesIn(custom, "aws_subnet", "network").map((s) => s.cidr_block as string);
       expect(cidrs).toHaveLength(6);
       for (const c of cidrs) expect(inside(vpcCidr, c)).toBe(true);
       for (let i = 0; i < cidrs.length; i++) {
@@ -157,7 +159,7 @@ describe("Network (create mode)", () => {
 
   describe("routing", () => {
     test("one internet gateway, attached to the VPC", () => {
-      expect(out.resource("aws_internet_gateway").vpc_id).toBe(ref("aws_vpc", net.vpcId));
+      expect(resourceIn(out, "aws_internet_gateway", "network").vpc_id).toBe(ref("aws_vpc", net.vpcId));
     });
 
     test("all public subnets share one route table", () => {
@@ -166,7 +168,7 @@ describe("Network (create mode)", () => {
     });
 
     test("the public route table sends 0.0.0.0/0 to the internet gateway", () => {
-      const [igwId] = entries(out, "aws_internet_gateway").map(([id]) => id);
+      const [igwId] = entriesIn(out, "aws_internet_gateway", "network").map(([id]) => id);
       const publicTable = net.tableOf(net.publicSubnets[0][0]);
       const defaults = net.defaultRoutesOf(publicTable);
       expect(defaults).toHaveLength(1);
@@ -194,13 +196,13 @@ describe("Network (create mode)", () => {
     });
 
     test('"none" creates no NAT gateway and no elastic IP', () => {
-      const none = synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: ALL_ENDPOINTS_FOR_NO_NAT } });
+      const none = synth(NO_NAT);
       expect(none.resources("aws_nat_gateway")).toHaveLength(0);
       expect(none.resources("aws_eip")).toHaveLength(0);
     });
 
     test('"none" leaves private route tables without a 0.0.0.0/0 route', () => {
-      const none = synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: ALL_ENDPOINTS_FOR_NO_NAT } });
+      const none = synth(NO_NAT);
       const n = network(none);
       expect(n.privateSubnets).toHaveLength(2);
       for (const [id] of n.privateSubnets) {
@@ -212,15 +214,15 @@ describe("Network (create mode)", () => {
     });
 
     test('"single" creates one NAT gateway with one elastic IP, in a public subnet', () => {
-      const nat = out.resource("aws_nat_gateway");
-      const [eipId] = entries(out, "aws_eip").map(([id]) => id);
-      expect(out.resource("aws_eip").domain).toBe("vpc");
+      const nat = resourceIn(out, "aws_nat_gateway", "network");
+      const [eipId] = entriesIn(out, "aws_eip", "network").map(([id]) => id);
+      expect(resourceIn(out, "aws_eip", "network").domain).toBe("vpc");
       expect(nat.allocation_id).toBe(ref("aws_eip", eipId, "allocation_id"));
       expect(net.publicSubnets.map(([id]) => ref("aws_subnet", id))).toContain(nat.subnet_id);
     });
 
     test('"single" NAT is the 0.0.0.0/0 target of every private route table', () => {
-      const [natId] = entries(out, "aws_nat_gateway").map(([id]) => id);
+      const [natId] = entriesIn(out, "aws_nat_gateway", "network").map(([id]) => id);
       for (const [id] of net.privateSubnets) {
         const defaults = net.defaultRoutesOf(net.tableOf(id));
         expect(defaults).toHaveLength(1);
@@ -230,16 +232,16 @@ describe("Network (create mode)", () => {
 
     test('"perAz" creates one NAT gateway and one elastic IP per zone', () => {
       const perAz = synth({ network: { mode: "create", natGateways: "perAz", availabilityZones: THREE_ZONES } });
-      expect(perAz.resources("aws_nat_gateway")).toHaveLength(3);
-      expect(perAz.resources("aws_eip")).toHaveLength(3);
-      expect(new Set(perAz.resources("aws_nat_gateway").map((n) => n.allocation_id)).size).toBe(3);
+      expect(resourcesIn(perAz, "aws_nat_gateway", "network")).toHaveLength(3);
+      expect(resourcesIn(perAz, "aws_eip", "network")).toHaveLength(3);
+      expect(new Set(resourcesIn(perAz, "aws_nat_gateway", "network").map((n) => n.allocation_id)).size).toBe(3);
     });
 
     test('"perAz" routes each private route table to the NAT gateway in its own zone', () => {
       const perAz = synth({ network: { mode: "create", natGateways: "perAz", availabilityZones: THREE_ZONES } });
       const n = network(perAz);
-      const nats = Object.fromEntries(entries(perAz, "aws_nat_gateway").map(([id, body]) => [ref("aws_nat_gateway", id), body]));
-      const zoneOfSubnet = Object.fromEntries(entries(perAz, "aws_subnet").map(([id, s]) => [ref("aws_subnet", id), s.availability_zone]));
+      const nats = Object.fromEntries(entriesIn(perAz, "aws_nat_gateway", "network").map(([id, body]) => [ref("aws_nat_gateway", id), body]));
+      const zoneOfSubnet = Object.fromEntries(entriesIn(perAz, "aws_subnet", "network").map(([id, s]) => [ref("aws_subnet", id), s.availability_zone]));
       const usedNats = n.privateSubnets.map(([id, subnet]) => {
         const defaults = n.defaultRoutesOf(n.tableOf(id));
         expect(defaults).toHaveLength(1);
@@ -252,20 +254,20 @@ describe("Network (create mode)", () => {
     });
 
     test("NAT gateways wait for the internet gateway", () => {
-      const [igwId] = entries(out, "aws_internet_gateway").map(([id]) => id);
-      expect(out.resource("aws_nat_gateway").depends_on).toContain(`aws_internet_gateway.${igwId}`);
+      const [igwId] = entriesIn(out, "aws_internet_gateway", "network").map(([id]) => id);
+      expect(resourceIn(out, "aws_nat_gateway", "network").depends_on).toContain(`aws_internet_gateway.${igwId}`);
     });
   });
 
   describe("gateway endpoints", () => {
-    const gateways = out.resources("aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Gateway");
+    const gateways = resourcesIn(out, "aws_vpc_endpoint", "network").filter((e) => e.vpc_endpoint_type === "Gateway");
 
     test("S3 and DynamoDB gateway endpoints exist for the stack's region", () => {
       expect(gateways.map((e) => e.service_name).sort()).toEqual(["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"]);
     });
 
     test("their service names follow a non-default region", () => {
-      const eu = synth({ region: "eu-central-1" }).resources("aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Gateway");
+      const eu = resourcesIn(synth({ region: "eu-central-1" }), "aws_vpc_endpoint", "network").filter((e) => e.vpc_endpoint_type === "Gateway");
       expect(eu.map((e) => e.service_name).sort()).toEqual(["com.amazonaws.eu-central-1.dynamodb", "com.amazonaws.eu-central-1.s3"]);
     });
 
@@ -282,7 +284,7 @@ describe("Network (create mode)", () => {
       const perAz = synth({ network: { mode: "create", natGateways: "perAz", availabilityZones: THREE_ZONES } });
       const n = network(perAz);
       const privateTables = n.privateSubnets.map(([id]) => n.tableOf(id));
-      const gws = perAz.resources("aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Gateway");
+      const gws = resourcesIn(perAz, "aws_vpc_endpoint", "network").filter((e) => e.vpc_endpoint_type === "Gateway");
       expect(gws).toHaveLength(2);
       for (const e of gws) expect(e.route_table_ids).toEqual(expect.arrayContaining(privateTables));
     });
@@ -291,7 +293,7 @@ describe("Network (create mode)", () => {
   describe("interface endpoints", () => {
     const withEndpoints = synth({ network: { mode: "create", interfaceEndpoints: ["sts", "ecr.api"] } });
     const n = network(withEndpoints);
-    const interfaces = withEndpoints.resources("aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
+    const interfaces = resourcesIn(withEndpoints, "aws_vpc_endpoint", "network").filter((e) => e.vpc_endpoint_type === "Interface");
     const [sgId, sg] = entriesIn(withEndpoints, "aws_security_group", "network")[0] ?? [];
 
     test("none are created by default, nor their security group", () => {
@@ -341,28 +343,28 @@ describe("Network (create mode)", () => {
 
   describe("flow logs", () => {
     const custom = synth({ network: { mode: "create", flowLogs: { retentionDays: 30, trafficType: "REJECT" } } });
-    const [logGroupId] = entries(out, "aws_cloudwatch_log_group").map(([id]) => id);
-    const [roleId, role] = entries(out, "aws_iam_role").find(([, r]) => r.name === "metaflow-dev-vpc-flow-logs") ?? [];
-    const rolePolicies = out.resources("aws_iam_role_policy").filter((p) => p.role === ref("aws_iam_role", roleId!));
+    const [logGroupId] = entryIn(out, "aws_cloudwatch_log_group", "network");
+    const [roleId, role] = entriesIn(out, "aws_iam_role", "network").find(([, r]) => r.name === "metaflow-dev-vpc-flow-logs") ?? [];
+    const rolePolicies = resourcesIn(out, "aws_iam_role_policy", "network").filter((p) => p.role === ref("aws_iam_role", roleId!));
 
     test("the log group keeps logs for the default 90 days", () => {
-      expect(out.resource("aws_cloudwatch_log_group").retention_in_days).toBe(90);
+      expect(resourceIn(out, "aws_cloudwatch_log_group", "network").retention_in_days).toBe(90);
     });
 
     test("the log group retention equals the configured retentionDays", () => {
-      expect(custom.resource("aws_cloudwatch_log_group").retention_in_days).toBe(30);
+      expect(resourceIn(custom, "aws_cloudwatch_log_group", "network").retention_in_days).toBe(30);
     });
 
     test("the flow log captures ALL traffic by default", () => {
-      expect(out.resource("aws_flow_log").traffic_type).toBe("ALL");
+      expect(resourceIn(out, "aws_flow_log", "network").traffic_type).toBe("ALL");
     });
 
     test("the flow log traffic type equals the configured trafficType", () => {
-      expect(custom.resource("aws_flow_log").traffic_type).toBe("REJECT");
+      expect(resourceIn(custom, "aws_flow_log", "network").traffic_type).toBe("REJECT");
     });
 
     test("the flow log watches the VPC and delivers to the log group through the flow-logs role", () => {
-      const flowLog = out.resource("aws_flow_log");
+      const flowLog = resourceIn(out, "aws_flow_log", "network");
       expect(flowLog.vpc_id).toBe(ref("aws_vpc", net.vpcId));
       expect(flowLog.log_destination_type).toBe("cloud-watch-logs");
       expect(flowLog.log_destination).toBe(ref("aws_cloudwatch_log_group", logGroupId, "arn"));
@@ -411,10 +413,10 @@ describe("Network (create mode)", () => {
   });
 
   describe("default security group", () => {
-    const [, defaultSg] = entries(out, "aws_default_security_group")[0] ?? [];
+    const [, defaultSg] = entriesIn(out, "aws_default_security_group", "network")[0] ?? [];
 
     test("the VPC's default security group is taken over", () => {
-      expect(out.resources("aws_default_security_group")).toHaveLength(1);
+      expect(resourcesIn(out, "aws_default_security_group", "network")).toHaveLength(1);
       expect(defaultSg.vpc_id).toBe(ref("aws_vpc", net.vpcId));
     });
 

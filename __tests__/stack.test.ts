@@ -1,11 +1,8 @@
 import * as path from "path";
 import { AWS_PROVIDER_VERSION, stackName } from "../modules/metaflow-stack";
-import { ECR_AUTH, ECS_DISCOVER } from "../modules/perms";
+import { UNSCOPABLE_ACTIONS } from "../modules/perms";
 import { Synthesized, synth } from "./support/synth";
-import { list, policyDoc, policyDocuments } from "./support/json";
-
-
-
+import { entriesIn, entryIn, list, policyDoc, policyDocuments } from "./support/json";
 
 describe("MetaflowStack", () => {
   const out = synth();
@@ -122,19 +119,19 @@ describe("MetaflowStack", () => {
     });
 
     test("vpc_id is the created VPC's id", () => {
-      const [vpcId] = Object.keys(out.json.resource.aws_vpc);
+      const [vpcId] = entryIn(out, "aws_vpc", "network");
       expect(out.outputs.vpc_id.value).toBe(`\${aws_vpc.${vpcId}.id}`);
     });
 
     test("subnet outputs list the created subnets of each tier", () => {
-      const subnets = Object.entries<any>(out.json.resource.aws_subnet);
+      const subnets = entriesIn(out, "aws_subnet", "network");
       const idsOf = (tier: string) => subnets.filter(([, s]) => s.tags.Tier === tier).map(([id]) => `\${aws_subnet.${id}.id}`).sort();
       expect([...(out.outputs.private_subnet_ids.value as string[])].sort()).toEqual(idsOf("private"));
       expect([...(out.outputs.public_subnet_ids.value as string[])].sort()).toEqual(idsOf("public"));
     });
 
     test("datastore_bucket_name is the created bucket's name", () => {
-      const [bucketId] = Object.keys(out.json.resource.aws_s3_bucket);
+      const [bucketId] = entryIn(out, "aws_s3_bucket", "storage");
       expect(out.outputs.datastore_bucket_name.value).toBe(`\${aws_s3_bucket.${bucketId}.bucket}`);
     });
   });
@@ -174,7 +171,7 @@ describe("MetaflowStack", () => {
     });
 
     test.each(stacks)("Allow statements in the %s stack use Resource \"*\" only for the calls AWS cannot scope", (_name, stack) => {
-      const unscopable: readonly string[] = [...ECR_AUTH, ...ECS_DISCOVER];
+      const unscopable: readonly string[] = Object.keys(UNSCOPABLE_ACTIONS);
       for (const [where, doc] of policyDocuments(stack)) {
         for (const s of (list(doc.Statement) as any[]).filter((x) => x.Effect === "Allow" && list(x.Resource).includes("*"))) {
           expect([where, list(s.Action).filter((a) => !unscopable.includes(String(a)))]).toEqual([where, []]);

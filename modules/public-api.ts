@@ -127,6 +127,7 @@ export class PublicApi extends Construct {
         mapping: { "integration.request.path.proxy": "method.request.path.proxy" },
       },
     ];
+    const methods: ApiGatewayMethod[] = [];
     const integrations = routes.map((route) => {
       const method = new ApiGatewayMethod(this, `${route.id}-method`, {
         restApiId: api.id,
@@ -136,6 +137,7 @@ export class PublicApi extends Construct {
         apiKeyRequired: true,
         requestParameters: route.params,
       });
+      methods.push(method);
       return new ApiGatewayIntegration(this, `${route.id}-integration`, {
         restApiId: api.id,
         resourceId: route.resourceId,
@@ -152,7 +154,9 @@ export class PublicApi extends Construct {
     const deployment = new ApiGatewayDeployment(this, "deployment", {
       restApiId: api.id,
       description: "Redeployed whenever routes, integrations or the resource policy change",
-      triggers: { redeployment: Fn.sha1(Fn.jsonencode([proxy.id, ...integrations.map((i) => i.id), integrations.map((i) => i.uri), policy.policy])) },
+      triggers: {
+        redeployment: Fn.sha1(Fn.jsonencode([proxy.id, ...methods.map((m) => m.id), ...integrations.map((i) => i.id), integrations.map((i) => i.uri), policy.policy])),
+      },
       lifecycle: { createBeforeDestroy: true },
       dependsOn: [...integrations, policy],
     });

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ACTION_WORDS, main, renderMarkdown, renderTerminal, Review, reviewJson } from "../../review";
+import { ECR_SERVICE_IMAGE } from "../support/configs";
 import { synth } from "../support/synth";
 import { describeWithTerraform, stateFromPlan, TerraformDir } from "../support/terraform";
 
@@ -188,8 +189,8 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
     let review: Review;
     beforeAll(() => {
       const noNat = JSON.parse(fs.readFileSync(path.join(EXAMPLES, "no-nat.json"), "utf8"));
-      // Without NAT the service image must come from ECR, as in the example.
-      tf.writeStack(synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: noNat.network.interfaceEndpoints }, service: { image: noNat.service.image } }, "dev").json);
+      // Without NAT the service image must come from ECR in the stack's region, as in the example.
+      tf.writeStack(synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: noNat.network.interfaceEndpoints }, service: { image: ECR_SERVICE_IMAGE } }, "dev").json);
       plan = tf.planJson();
       review = reviewJson(plan);
     });

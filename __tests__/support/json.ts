@@ -15,6 +15,19 @@ export function entriesIn(out: Synthesized, type: string, area: string): [string
   return entries(out, type).filter(([id]) => id.startsWith(`${area}_`));
 }
 
+/** Bodies of every resource of `type` built under the stack's construct `area`. */
+export const resourcesIn = (out: Synthesized, type: string, area: string): Body[] => entriesIn(out, type, area).map(([, body]) => body);
+
+/** `[logical id, body]` of the only resource of `type` under `area`; fails when there is not exactly one. */
+export function entryIn(out: Synthesized, type: string, area: string): [string, Body] {
+  const found = entriesIn(out, type, area);
+  if (found.length !== 1) throw new Error(`expected one ${type} under ${area}, found ${found.length}: ${found.map(([id]) => id).join(", ")}`);
+  return found[0];
+}
+
+/** Body of the only resource of `type` under `area`; fails when there is not exactly one. */
+export const resourceIn = (out: Synthesized, type: string, area: string): Body => entryIn(out, type, area)[1];
+
 /** The interpolation Terraform sees for `<type>.<id>.<attr>`. */
 export const ref = (type: string, id: string, attr = "id") => `\${${type}.${id}.${attr}}`;
 

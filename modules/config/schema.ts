@@ -93,7 +93,7 @@ function areaCheck(reads: readonly string[], run: (input: ConfigInput, fail: Rep
 const networkCheck = areaCheck(["network", "region"], (input, fail) => checkNetwork(input.network, input.region, fail), "network");
 const computeCheck = areaCheck(["compute"], (input, fail) => checkCompute(input.compute, fail), "compute");
 const serviceCheck = areaCheck(["service"], (input, fail) => checkService(input.service, fail), "service");
-const serviceNetworkCheck = areaCheck(["service", "network"], (input, fail) => checkServiceNetwork(input.service, input.network, fail), "service");
+const serviceNetworkCheck = areaCheck(["service", "network", "region"], (input, fail) => checkServiceNetwork(input.service, input.network, input.region, fail), "service");
 const schedulingCheck = areaCheck(["scheduling"], (input, fail) => checkScheduling(input.scheduling, fail), "scheduling");
 const databaseCheck = areaCheck(["database"], (input, fail) => checkDatabase(input.database, fail), "database");
 const computeNetworkCheck = areaCheck(["compute", "network"], (input, fail) => checkComputeNetwork(input.compute, input.network, fail), "compute");

@@ -30,7 +30,7 @@ export type PublicAccess = (typeof PUBLIC_ACCESS)[number];
 
 /** Fargate's allowed task sizes: CPU units to memory (MiB) range and step. */
 const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> = {
-  256: { min: 512, max: 2048, step: 1024 },
+  256: { min: 1024, max: 2048, step: 1024 },
   512: { min: 1024, max: 4096, step: 1024 },
   1024: { min: 2048, max: 8192, step: 1024 },
   2048: { min: 4096, max: 16384, step: 1024 },
@@ -111,13 +111,14 @@ export function checkService(input: ServiceConfig, fail: Report): void {
   }
 }
 
-/** An image in an ECR registry, reachable through the ecr endpoints without NAT. */
-export const isEcrImage = (image: string) => /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(image);
+/** An image in the ECR registry of `region`: the only one the VPC's ECR endpoints reach without NAT. */
+export const isEcrImageIn = (image: string, region: string) =>
+  new RegExp(`^\\d{12}\\.dkr\\.ecr\\.${region}\\.amazonaws\\.com(\\.cn)?/`).test(image);
 
-/** Rules across service and network: without NAT, the image must come from ECR. */
-export function checkServiceNetwork(input: ServiceConfig, network: { mode: string; natGateways?: string }, fail: Report): void {
-  if (network.mode === "create" && network.natGateways === "none" && !isEcrImage(input.image)) {
-    fail(["image"], input.image, `cannot be pulled without NAT (network.natGateways is "none"); copy it to ECR (a pull-through cache works) and name the ECR repository, or choose natGateways "single"`);
+/** Rules across service and network: without NAT, the image must come from ECR in the stack's region. */
+export function checkServiceNetwork(input: ServiceConfig, network: { mode: string; natGateways?: string }, region: string, fail: Report): void {
+  if (network.mode === "create" && network.natGateways === "none" && !isEcrImageIn(input.image, region)) {
+    fail(["image"], input.image, `cannot be pulled without NAT (network.natGateways is "none"); copy it to ECR in ${region} (a pull-through cache works) and name that repository, or choose natGateways "single"`);
   }
 }
 

@@ -1,0 +1,443 @@
+import { synth } from "./support/synth";
+import { entries, entriesIn, list, policyDoc, ref } from "./support/json";
+
+type Out = ReturnType<typeof synth>;
+type Body = Record<string, any>;
+
+const sorted = (xs: readonly unknown[]) => [...xs].map(String).sort();
+
+/** `[logical id, body]` of the only resource of `type` under construct `area`; fails otherwise. */
+function onlyIn(out: Out, type: string, area: string): [string, Body] {
+  const found = entriesIn(out, type, area);
+  if (found.length !== 1) throw new Error(`expected one ${type} under ${area}, found ${found.length}`);
+  return found[0];
+}
+
+/** The logical id inside a `${type.id.attr}` reference to a resource of `type`. */
+function idOf(type: string, reference: string): string {
+  const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.[a-z_]+\\}$`).exec(reference);
+  if (!match) throw new Error(`${reference} is not a reference to ${type}`);
+  return match[1];
+}
+
+/** The metadata service's pieces, each found by construct and cross-checked through references. */
+function metadata(out: Out) {
+  const [clusterId, cluster] = onlyIn(out, "aws_ecs_cluster", "metadata");
+  const [taskId, task] = onlyIn(out, "aws_ecs_task_definition", "metadata");
+  const [, service] = onlyIn(out, "aws_ecs_service", "metadata");
+  const [lbId, lb] = onlyIn(out, "aws_lb", "metadata");
+  const [listenerId, listener] = onlyIn(out, "aws_lb_listener", "metadata");
+  const [targetsId, targets] = onlyIn(out, "aws_lb_target_group", "metadata");
+  const [instanceId] = onlyIn(out, "aws_db_instance", "database");
+  const [dbKeyId] = onlyIn(out, "aws_kms_key", "database");
+  const containers = policyDoc(task.container_definitions) as Body[];
+  const container = (name: string) => {
+    const found = containers.filter((c) => c.name === name);
+    if (found.length !== 1) throw new Error(`expected one container ${name}, found ${found.length}`);
+    return found[0];
+  };
+  const networkConfiguration = list(service.network_configuration)[0] as Body;
+  const serviceGroups = list(networkConfiguration?.security_groups) as string[];
+  const lbGroups = list(lb.security_groups) as string[];
+  if (serviceGroups.length !== 1 || lbGroups.length !== 1) throw new Error("expected one security group each for service and load balancer");
+  const privateSubnets = sorted(
+    entriesIn(out, "aws_subnet", "network")
+      .filter(([, s]) => s.tags?.Tier === "private")
+      .map(([id]) => ref("aws_subnet", id)),
+  );
+  return {
+    clusterId, cluster, taskId, task, service, lbId, lb, listenerId, listener, targetsId, targets,
+    containers, container, privateSubnets, networkConfiguration,
+    serviceGroup: serviceGroups[0],
+    lbGroup: lbGroups[0],
+    instanceAddress: ref("aws_db_instance", instanceId, "address"),
+    secretArn: `\${aws_db_instance.${instanceId}.master_user_secret[0].secret_arn}`,
+    dbKeyArn: ref("aws_kms_key", dbKeyId, "arn"),
+  };
+}
+
+/** Rules of `direction` on security group `groupRef`, in any of the three ways Terraform can express one. */
+function rulesOn(out: Out, groupRef: string, direction: "ingress" | "egress"): Body[] {
+  const standalone = out.resources(`aws_vpc_security_group_${direction}_rule`).filter((r) => r.security_group_id === groupRef);
+  const legacy = out.resources("aws_security_group_rule").filter((r) => r.security_group_id === groupRef && r.type === direction);
+  const inline = entries(out, "aws_security_group")
+    .filter(([id]) => ref("aws_security_group", id) === groupRef)
+    .flatMap(([, g]) => list(g[direction]) as Body[]);
+  return [...standalone, ...legacy, ...inline];
+}
+
+/** A rule reduced to what it allows: protocol, ports and the one source or destination it names. */
+const shape = (r: Body) => ({
+  protocol: r.ip_protocol,
+  from: r.from_port,
+  to: r.to_port,
+  peer: r.referenced_security_group_id ?? r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.prefix_list_id,
+});
+
+/** Statements of every inline policy attached to role `roleId`. */
+function statementsOfRole(out: Out, roleId: string): Body[] {
+  return out
+    .resources("aws_iam_role_policy")
+    .filter((p) => p.role === ref("aws_iam_role", roleId))
+    .flatMap((p) => policyDoc(p.policy).Statement as Body[]);
+}
+const envOf = (c: Body) => Object.fromEntries((list(c.environment) as Body[]).map((e) => [e.name, e.value]));
+const actionsOf = (statements: Body[]) => sorted(statements.flatMap((s) => list(s.Action)));
+
+describe("Metadata service (defaults)", () => {
+  const out = synth();
+  const md = metadata(out);
+  const computeGroup = ref("aws_security_group", onlyIn(out, "aws_security_group", "compute")[0]);
+  const logGroupRef = md.container("metadata-service").logConfiguration?.options?.["awslogs-group"] as string;
+  const logGroupId = idOf("aws_cloudwatch_log_group", logGroupRef);
+  const executionRoleId = idOf("aws_iam_role", md.task.execution_role_arn);
+  const taskRoleId = idOf("aws_iam_role", md.task.task_role_arn);
+
+  describe("cluster and logs", () => {
+    test("the ECS cluster has containerInsights enabled", () => {
+      expect(list(md.cluster.setting)).toContainEqual({ name: "containerInsights", value: "enabled" });
+    });
+
+    test("the service runs in that cluster", () => {
+      expect(md.service.cluster).toBe(ref("aws_ecs_cluster", md.clusterId, "arn"));
+    });
+
+    test("both containers log to the service's log group in the metadata area", () => {
+      for (const c of md.containers) {
+        expect(c.logConfiguration?.logDriver).toBe("awslogs");
+        expect(c.logConfiguration?.options?.["awslogs-group"]).toBe(logGroupRef);
+      }
+      expect(entriesIn(out, "aws_cloudwatch_log_group", "metadata").map(([id]) => id)).toContain(logGroupId);
+    });
+
+    test("the log group keeps logs the default 90 days", () => {
+      expect(out.json.resource.aws_cloudwatch_log_group[logGroupId].retention_in_days).toBe(90);
+    });
+  });
+
+  describe("task definition", () => {
+    test("is Fargate with awsvpc networking", () => {
+      expect(list(md.task.requires_compatibilities)).toEqual(["FARGATE"]);
+      expect(md.task.network_mode).toBe("awsvpc");
+    });
+
+    test("has the default size, 512 CPU units and 1024 MiB", () => {
+      expect(String(md.task.cpu)).toBe("512");
+      expect(String(md.task.memory)).toBe("1024");
+    });
+
+    test("every container runs the default image pinned to its tag", () => {
+      for (const c of md.containers) expect(c.image).toBe("netflixoss/metaflow_metadata_service:v2.5.1");
+    });
+
+    test("has exactly two containers, migrate and metadata-service", () => {
+      expect(sorted(md.containers.map((c) => c.name))).toEqual(["metadata-service", "migrate"]);
+    });
+
+    test("the service runs the task definition", () => {
+      expect(md.service.task_definition).toBe(ref("aws_ecs_task_definition", md.taskId, "arn"));
+    });
+  });
+
+  describe("the migrate container", () => {
+    const migrate = md.container("migrate");
+
+    test("is not essential", () => {
+      expect(migrate.essential).toBe(false);
+    });
+
+    test("runs run_goose.py", () => {
+      expect(list(migrate.command).join(" ")).toMatch(/run_goose\.py/);
+    });
+
+    test("maps no ports", () => {
+      expect(list(migrate.portMappings)).toEqual([]);
+    });
+  });
+
+  describe("the metadata-service container", () => {
+    const server = md.container("metadata-service");
+
+    test("is essential", () => {
+      expect(server.essential).toBe(true);
+    });
+
+    test("maps port 8080 only", () => {
+      const mappings = list(server.portMappings) as Body[];
+      expect(mappings.map((m) => m.containerPort)).toEqual([8080]);
+      for (const m of mappings) expect(m.hostPort ?? 8080).toBe(8080);
+    });
+
+    test("starts only after migrate completes successfully", () => {
+      expect(list(server.dependsOn)).toEqual([{ containerName: "migrate", condition: "SUCCESS" }]);
+    });
+
+    test("has MF_MIGRATION_ENDPOINTS_ENABLED=0", () => {
+      expect(envOf(server).MF_MIGRATION_ENDPOINTS_ENABLED).toBe("0");
+    });
+  });
+
+  describe("database settings of both containers", () => {
+    test("MF_METADATA_DB_SSL_MODE is require", () => {
+      for (const c of md.containers) expect([c.name, envOf(c).MF_METADATA_DB_SSL_MODE]).toEqual([c.name, "require"]);
+    });
+
+    test("MF_METADATA_DB_HOST is the database instance's address", () => {
+      for (const c of md.containers) expect([c.name, envOf(c).MF_METADATA_DB_HOST]).toEqual([c.name, md.instanceAddress]);
+    });
+
+    test("MF_METADATA_DB_PSWD comes from the RDS-managed secret's password key, through secrets", () => {
+      for (const c of md.containers) {
+        const pswd = (list(c.secrets) as Body[]).filter((s) => s.name === "MF_METADATA_DB_PSWD");
+        expect([c.name, pswd.map((s) => s.valueFrom)]).toEqual([c.name, [`${md.secretArn}:password::`]]);
+      }
+    });
+
+    test("MF_METADATA_DB_PSWD is never in a container's environment", () => {
+      for (const c of md.containers) expect([c.name, Object.keys(envOf(c)).filter((k) => /PSWD|PASSWORD/i.test(k))]).toEqual([c.name, []]);
+    });
+
+    test("no environment value references the database secret", () => {
+      for (const c of md.containers) {
+        for (const value of Object.values(envOf(c))) expect(String(value)).not.toMatch(/master_user_secret|password/i);
+      }
+    });
+  });
+
+  test("no container maps port 8082 (the migration service)", () => {
+    for (const c of md.containers) {
+      for (const m of list(c.portMappings) as Body[]) {
+        expect(m.containerPort).not.toBe(8082);
+        expect(m.hostPort).not.toBe(8082);
+      }
+    }
+  });
+
+  describe("execution role", () => {
+    const statements = statementsOfRole(out, executionRoleId);
+    const role = out.json.resource.aws_iam_role[executionRoleId];
+
+    test("is assumed by ecs-tasks.amazonaws.com", () => {
+      const trust = policyDoc(role.assume_role_policy).Statement as Body[];
+      expect(trust.map((s) => s.Principal?.Service)).toEqual(["ecs-tasks.amazonaws.com"]);
+    });
+
+    test("may read exactly the database's master secret", () => {
+      const secrets = statements.filter((s) => list(s.Action).some((a) => String(a).startsWith("secretsmanager:")));
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const s of secrets) {
+        expect(s.Effect).toBe("Allow");
+        expect(list(s.Resource)).toEqual([md.secretArn]);
+      }
+      expect(actionsOf(secrets)).toEqual(["secretsmanager:GetSecretValue"]);
+    });
+
+    test("may decrypt with the database key, and no other key", () => {
+      const kms = statements.filter((s) => list(s.Action).some((a) => String(a).startsWith("kms:")));
+      expect(kms.length).toBeGreaterThan(0);
+      for (const s of kms) expect(list(s.Resource)).toEqual([md.dbKeyArn]);
+      expect(actionsOf(kms)).toContain("kms:Decrypt");
+      expect(actionsOf(kms).filter((a) => !["kms:Decrypt", "kms:DescribeKey"].includes(a))).toEqual([]);
+    });
+
+    test("may write to the service's log group only", () => {
+      const logs = statements.filter((s) => list(s.Action).some((a) => String(a).startsWith("logs:")));
+      expect(actionsOf(logs)).toEqual(expect.arrayContaining(["logs:CreateLogStream", "logs:PutLogEvents"]));
+      const groupArn = ref("aws_cloudwatch_log_group", logGroupId, "arn");
+      for (const s of logs) for (const r of list(s.Resource)) expect([groupArn, `${groupArn}:*`]).toContain(r);
+    });
+
+    test("may pull images", () => {
+      expect(actionsOf(statements)).toEqual(
+        expect.arrayContaining(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]),
+      );
+    });
+
+    test("has no permissions beyond ECR, logs, the secret and its key", () => {
+      const services = new Set(actionsOf(statements).map((a) => a.split(":")[0]));
+      expect([...services].sort()).toEqual(["ecr", "kms", "logs", "secretsmanager"]);
+    });
+  });
+
+  describe("task role", () => {
+    const statements = statementsOfRole(out, taskRoleId);
+
+    test("is a different role from the execution role", () => {
+      expect(taskRoleId).not.toBe(executionRoleId);
+      expect(md.task.task_role_arn).not.toBe(md.task.execution_role_arn);
+    });
+
+    test("is assumed by ecs-tasks.amazonaws.com", () => {
+      const trust = policyDoc(out.json.resource.aws_iam_role[taskRoleId].assume_role_policy).Statement as Body[];
+      expect(trust.map((s) => s.Principal?.Service)).toEqual(["ecs-tasks.amazonaws.com"]);
+    });
+
+    test("may read the datastore bucket and its objects", () => {
+      const [bucketId] = onlyIn(out, "aws_s3_bucket", "storage");
+      const bucketArn = ref("aws_s3_bucket", bucketId, "arn");
+      expect(actionsOf(statements)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:ListBucket"]));
+      const resources = statements.flatMap((s) => list(s.Resource));
+      expect(resources).toContain(bucketArn);
+      expect(resources).toContain(`${bucketArn}/*`);
+    });
+
+    test("may not write or delete objects", () => {
+      const actions = actionsOf(statements);
+      expect(actions).not.toContain("s3:PutObject");
+      expect(actions).not.toContain("s3:DeleteObject");
+      expect(actions.filter((a) => /\*/.test(a))).toEqual([]);
+    });
+
+    test("has nothing but datastore read (S3 read, KMS decrypt)", () => {
+      const allowed = ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "kms:Decrypt", "kms:DescribeKey"];
+      expect(actionsOf(statements).filter((a) => !allowed.includes(a))).toEqual([]);
+    });
+
+    test("may not read the database secret", () => {
+      expect(actionsOf(statements).filter((a) => a.startsWith("secretsmanager:"))).toEqual([]);
+    });
+  });
+
+  describe("ECS service", () => {
+    test("runs the default 2 tasks", () => {
+      expect(md.service.desired_count).toBe(2);
+    });
+
+    test("launches on FARGATE", () => {
+      expect(md.service.launch_type).toBe("FARGATE");
+    });
+
+    test("runs in the private subnets", () => {
+      expect(md.privateSubnets.length).toBeGreaterThan(0);
+      expect(sorted(list(md.networkConfiguration.subnets))).toEqual(md.privateSubnets);
+    });
+
+    test("assigns no public IP", () => {
+      expect(md.networkConfiguration.assign_public_ip).toBe(false);
+    });
+
+    test("has a deployment circuit breaker with rollback", () => {
+      const breaker = list(md.service.deployment_circuit_breaker)[0] as Body;
+      expect(breaker).toEqual({ enable: true, rollback: true });
+    });
+
+    test("has a positive health check grace period", () => {
+      expect(md.service.health_check_grace_period_seconds).toBeGreaterThan(0);
+    });
+
+    test("registers container metadata-service, port 8080, with the target group", () => {
+      expect(list(md.service.load_balancer)).toEqual([
+        { container_name: "metadata-service", container_port: 8080, target_group_arn: ref("aws_lb_target_group", md.targetsId, "arn") },
+      ]);
+    });
+
+    test("depends on the listener", () => {
+      expect(list(md.service.depends_on)).toContain(`aws_lb_listener.${md.listenerId}`);
+    });
+  });
+
+  describe("internal load balancer", () => {
+    test("is an internal network load balancer", () => {
+      expect(md.lb.internal).toBe(true);
+      expect(md.lb.load_balancer_type).toBe("network");
+    });
+
+    test("is in the private subnets", () => {
+      expect(sorted(list(md.lb.subnets))).toEqual(md.privateSubnets);
+    });
+
+    test("has one listener: TCP 80 forwarding to the target group", () => {
+      expect(md.listener.load_balancer_arn).toBe(ref("aws_lb", md.lbId, "arn"));
+      expect(md.listener.port).toBe(80);
+      expect(md.listener.protocol).toBe("TCP");
+      expect(list(md.listener.default_action)).toEqual([{ type: "forward", target_group_arn: ref("aws_lb_target_group", md.targetsId, "arn") }]);
+    });
+
+    test("the target group is TCP 8080 with target type ip", () => {
+      expect(md.targets.port).toBe(8080);
+      expect(md.targets.protocol).toBe("TCP");
+      expect(md.targets.target_type).toBe("ip");
+    });
+
+    test("the target group health check is HTTP on /ping", () => {
+      const check = list(md.targets.health_check)[0] as Body;
+      expect(check.protocol).toBe("HTTP");
+      expect(check.path).toBe("/ping");
+    });
+
+    test("enforce_security_group_inbound_rules_on_private_link_traffic is off with the API gateway (default)", () => {
+      expect(md.lb.enforce_security_group_inbound_rules_on_private_link_traffic).toBe("off");
+    });
+  });
+
+  describe("security groups", () => {
+    test("the load balancer and the service have different security groups", () => {
+      expect(md.lbGroup).not.toBe(md.serviceGroup);
+    });
+
+    test("the load balancer allows port 80 from the Batch security group and nothing else", () => {
+      expect(rulesOn(out, md.lbGroup, "ingress").map(shape)).toEqual([{ protocol: "tcp", from: 80, to: 80, peer: computeGroup }]);
+    });
+
+    test("the load balancer's egress goes only to the service security group on 8080", () => {
+      expect(rulesOn(out, md.lbGroup, "egress").map(shape)).toEqual([{ protocol: "tcp", from: 8080, to: 8080, peer: md.serviceGroup }]);
+    });
+
+    test("the service allows 8080 only from the load balancer's security group", () => {
+      expect(rulesOn(out, md.serviceGroup, "ingress").map(shape)).toEqual([{ protocol: "tcp", from: 8080, to: 8080, peer: md.lbGroup }]);
+    });
+  });
+});
+
+describe("Metadata service (configured)", () => {
+  const CLIENT_CIDRS = ["10.50.0.0/16", "192.168.10.0/24"];
+  const out = synth({
+    service: {
+      image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow/metadata",
+      imageTag: "v2.4.12",
+      cpu: 1024,
+      memoryMiB: 4096,
+      desiredCount: 3,
+      logRetentionDays: 30,
+      clientCidrs: CLIENT_CIDRS,
+    },
+  });
+  const md = metadata(out);
+
+  test("the task has the configured cpu and memory", () => {
+    expect(String(md.task.cpu)).toBe("1024");
+    expect(String(md.task.memory)).toBe("4096");
+  });
+
+  test("every container runs the configured image and tag", () => {
+    for (const c of md.containers) expect(c.image).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow/metadata:v2.4.12");
+  });
+
+  test("the service runs the configured desiredCount", () => {
+    expect(md.service.desired_count).toBe(3);
+  });
+
+  test("the log group keeps logs the configured logRetentionDays", () => {
+    const logGroupId = idOf("aws_cloudwatch_log_group", md.container("metadata-service").logConfiguration.options["awslogs-group"]);
+    expect(out.json.resource.aws_cloudwatch_log_group[logGroupId].retention_in_days).toBe(30);
+  });
+
+  test("the load balancer allows port 80 from the Batch security group and each clientCidrs entry, nothing else", () => {
+    const computeGroup = ref("aws_security_group", onlyIn(out, "aws_security_group", "compute")[0]);
+    const expected = [computeGroup, ...CLIENT_CIDRS].map((peer) => ({ protocol: "tcp", from: 80, to: 80, peer }));
+    const byPeer = (a: Body, b: Body) => String(a.peer).localeCompare(String(b.peer));
+    expect(rulesOn(out, md.lbGroup, "ingress").map(shape).sort(byPeer)).toEqual(expected.sort(byPeer));
+  });
+
+  test("an imageTag of latest is rejected", () => {
+    expect(() => synth({ service: { imageTag: "latest" } })).toThrow(/imageTag/);
+  });
+});
+
+describe('Metadata service with publicAccess "internal"', () => {
+  const md = metadata(synth({ service: { publicAccess: "internal" } }));
+
+  test("enforce_security_group_inbound_rules_on_private_link_traffic is on", () => {
+    expect(md.lb.enforce_security_group_inbound_rules_on_private_link_traffic).toBe("on");
+  });
+});
