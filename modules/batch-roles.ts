@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { partitionOf } from "./config/regions";
+import { partitionFor } from "./partition";
 import { Naming } from "./naming";
 import { ECR_AUTH, ECR_PULL, ECS_AGENT, ECS_DISCOVER, LOGS_WRITE } from "./perms";
 import { PolicyStatement } from "./policy";
@@ -46,7 +46,7 @@ export class BatchRoles extends Construct {
   constructor(scope: Construct, id: string, props: BatchRolesProps) {
     super(scope, id);
     const { naming } = props;
-    const partition = partitionOf(props.region);
+    const partition = partitionFor(this, props.region);
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${props.region}:*:${resource}`;
     const role = (roleId: string, purpose: string, assumedBy: string, description: string) =>
       new Role(this, roleId, { name: naming.iamRole(purpose), assumedBy, description, permissionsBoundaryArn: props.permissionsBoundaryArn });

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { partitionOf } from "./config/regions";
+import { partitionFor } from "./partition";
 import { CreateStorageConfig, ExistingStorageConfig, StorageConfig } from "./config/schema";
 import { Naming } from "./naming";
 import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "./perms";
@@ -82,7 +82,7 @@ export class Datastore extends Construct {
   private reuse(props: DatastoreProps, config: ExistingStorageConfig) {
     return {
       bucketName: config.bucketName,
-      bucketArn: `arn:${partitionOf(props.region)}:s3:::${config.bucketName}`,
+      bucketArn: `arn:${partitionFor(this, props.region)}:s3:::${config.bucketName}`,
       kmsKeyArn: config.kmsKeyArn,
     };
   }

@@ -10,7 +10,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { partitionOf } from "./config/regions";
+import { partitionFor } from "./partition";
 import { ServiceConfig } from "./config/service-config";
 import { Database, DATABASE_NAME, MASTER_USERNAME, POSTGRES_PORT } from "./database";
 import { Naming } from "./naming";
@@ -80,7 +80,7 @@ export class MetadataService extends Construct {
 
     this.executionRole = role("execution-role", "metadata-execution", "Starts the metadata service: image pull, logs, the database secret");
     this.executionRole.addPolicy("task-execution", [
-      { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: `arn:${partitionOf(props.region)}:ecr:${props.region}:*:repository/*` },
+      { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: `arn:${partitionFor(this, props.region)}:ecr:${props.region}:*:repository/*` },
       // GetAuthorizationToken has no resource-level permissions; AWS accepts only "*".
       { Sid: "EcrLogin", Effect: "Allow", Action: ECR_AUTH, Resource: "*" },
       { Sid: "WriteLogs", Effect: "Allow", Action: LOGS_WRITE, Resource: `${logs.arn}:*` },

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { partitionOf } from "./config/regions";
+import { partitionFor } from "./partition";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { BATCH_JOB_LOG_GROUP } from "./batch-roles";
 import { Compute } from "./compute";
@@ -39,7 +39,8 @@ export class MetaflowUsers extends Construct {
   constructor(scope: Construct, id: string, props: MetaflowUsersProps) {
     super(scope, id);
     const { naming, compute, scheduling } = props;
-    const arn = (service: string, resource: string) => `arn:${partitionOf(props.region)}:${service}:${props.region}:*:${resource}`;
+    const partition = partitionFor(this, props.region);
+    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${props.region}:*:${resource}`;
     const passable = [compute.jobRole.arn, ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : [])];
 
     const statements: PolicyStatement[] = [

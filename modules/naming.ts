@@ -1,3 +1,5 @@
+import { Token } from "cdktf";
+
 /**
  * The one naming helper. Every AWS name this project sets comes from here, so the limits below are
  * checked in one place and a name prefix that passes config validation yields legal names everywhere.
@@ -148,6 +150,8 @@ export class Naming {
   }
 
   private check(kind: NameKind, name: string): string {
+    // A name built from Terraform values (a module's variables) is checked by those variables' validation.
+    if (Token.isUnresolved(name)) return name;
     const limit = NAME_LIMITS[kind];
     if (name.length > limit) {
       throw new NameTooLongError(

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Op, TerraformOutput } from "cdktf";
+import { Fn, Op, TerraformOutput, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
@@ -114,7 +114,9 @@ export class Network extends Construct implements INetwork {
       gatewayId: igw.id,
     });
 
-    const zoneSuffix = (zone: string) => zone.slice(props.region.length);
+    // `a`, `b` from the zone name; a zone given as a Terraform value (a module variable) is numbered.
+    const zoneSuffix = (zone: string) =>
+      Token.isUnresolved(zone) ? String(config.availabilityZones.indexOf(zone) + 1) : zone.slice(props.region.length);
     const publicSubnets = config.availabilityZones.map((zone, i) => {
       const s = new Subnet(this, `public-${i}`, {
         vpcId: vpc.id,

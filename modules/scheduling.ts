@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { partitionOf } from "./config/regions";
+import { partitionFor } from "./partition";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { Compute } from "./compute";
 import { Datastore } from "./datastore";
@@ -42,7 +42,8 @@ export class Scheduling extends Construct {
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
     const { naming, compute } = props;
-    const arn = (service: string, resource: string, region = props.region) => `arn:${partitionOf(props.region)}:${service}:${region}:*:${resource}`;
+    const partition = partitionFor(this, props.region);
+    const arn = (service: string, resource: string, region = props.region) => `arn:${partition}:${service}:${region}:*:${resource}`;
     this.stateMachinePrefix = naming.stateMachinePrefix;
     const stateMachines = arn("states", `stateMachine:${this.stateMachinePrefix}*`);
     const executions = arn("states", `execution:${this.stateMachinePrefix}*:*`);
