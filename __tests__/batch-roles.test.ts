@@ -13,6 +13,7 @@ import {
   S3_OBJECT_WRITE,
   STS_ASSUME_ROLE,
 } from "../modules/perms";
+import { ALL_KINDS } from "./support/configs";
 import { synth } from "./support/synth";
 import { entriesIn, entryIn, list, policyDoc, ref } from "./support/json";
 
@@ -24,22 +25,6 @@ const BATCH_PRINCIPALS = ["batch.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks
 /** The only actions perms.ts marks as having no resource-level permissions. */
 const UNSCOPABLE: readonly string[] = [...ECR_AUTH, ...ECS_DISCOVER];
 
-const ALL_KINDS = {
-  compute: {
-    computeEnvironments: [
-      { name: "ondemand", kind: "ec2" },
-      { name: "spot", kind: "spot" },
-      { name: "gpu", kind: "gpu" },
-      { name: "fargate", kind: "fargate" },
-      { name: "fargate-spot", kind: "fargateSpot" },
-    ],
-    jobQueues: [
-      { name: "cpu", computeEnvironments: ["spot", "ondemand"] },
-      { name: "gpu", computeEnvironments: ["gpu"] },
-      { name: "serverless", computeEnvironments: ["fargate-spot", "fargate"] },
-    ],
-  },
-};
 const FARGATE_ONLY = {
   compute: { computeEnvironments: [{ name: "fargate", kind: "fargate" }], jobQueues: [{ name: "main", computeEnvironments: ["fargate"] }] },
 };

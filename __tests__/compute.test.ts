@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ComputeKind, FARGATE_KINDS, KIND_DEFAULTS } from "../modules/config/compute-config";
+import { ALL_KINDS } from "./support/configs";
 import { synth } from "./support/synth";
 import { entriesIn, entryIn, list, policyDoc, ref, resourcesIn } from "./support/json";
 
@@ -8,22 +9,6 @@ type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
 
 /** One environment of every kind, none with overrides, so every per-kind default shows. */
-const ALL_KINDS = {
-  compute: {
-    computeEnvironments: [
-      { name: "ondemand", kind: "ec2" },
-      { name: "spot", kind: "spot" },
-      { name: "gpu", kind: "gpu" },
-      { name: "fargate", kind: "fargate" },
-      { name: "fargate-spot", kind: "fargateSpot" },
-    ],
-    jobQueues: [
-      { name: "cpu", computeEnvironments: ["spot", "ondemand"], priority: 10 },
-      { name: "gpu", computeEnvironments: ["gpu"], priority: 20 },
-      { name: "serverless", computeEnvironments: ["fargate-spot", "fargate"], priority: 5 },
-    ],
-  },
-};
 /** Config name of the ALL_KINDS environment of each kind. */
 const NAME_OF_KIND: Record<ComputeKind, string> = { ec2: "ondemand", spot: "spot", gpu: "gpu", fargate: "fargate", fargateSpot: "fargate-spot" };
 const EC2_KINDS: ComputeKind[] = ["ec2", "spot", "gpu"];

@@ -186,7 +186,7 @@ describeWithTerraform("plan and apply flow (offline, real terraform)", () => {
         const state = JSON.parse(fs.readFileSync(saved.offlineStateFile, "utf8"));
         expect(written).toEqual(JSON.parse(state.outputs.metaflow_profile_json.value));
         expect(written.METAFLOW_DEFAULT_METADATA).toBe("service");
-        expect(written.METAFLOW_SFN_STATE_MACHINE_PREFIX).toBe("metaflow-dev-");
+        expect(written.METAFLOW_SFN_STATE_MACHINE_PREFIX).toBe("metaflow-dev");
       });
 
       test("running it again changes nothing", () => {

@@ -1,35 +1,23 @@
 import { synth } from "./support/synth";
-import { entries, entriesIn, list, policyDoc, ref } from "./support/json";
+import { entries, entriesIn, entryIn, idOf, list, policyDoc, ref } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
 
 const sorted = (xs: readonly unknown[]) => [...xs].map(String).sort();
 
-/** `[logical id, body]` of the only resource of `type` under construct `area`; fails otherwise. */
-function onlyIn(out: Out, type: string, area: string): [string, Body] {
-  const found = entriesIn(out, type, area);
-  if (found.length !== 1) throw new Error(`expected one ${type} under ${area}, found ${found.length}`);
-  return found[0];
-}
 
-/** The logical id inside a `${type.id.attr}` reference to a resource of `type`. */
-function idOf(type: string, reference: string): string {
-  const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.[a-z_]+\\}$`).exec(reference);
-  if (!match) throw new Error(`${reference} is not a reference to ${type}`);
-  return match[1];
-}
 
 /** The metadata service's pieces, each found by construct and cross-checked through references. */
 function metadata(out: Out) {
-  const [clusterId, cluster] = onlyIn(out, "aws_ecs_cluster", "metadata");
-  const [taskId, task] = onlyIn(out, "aws_ecs_task_definition", "metadata");
-  const [, service] = onlyIn(out, "aws_ecs_service", "metadata");
-  const [lbId, lb] = onlyIn(out, "aws_lb", "metadata");
-  const [listenerId, listener] = onlyIn(out, "aws_lb_listener", "metadata");
-  const [targetsId, targets] = onlyIn(out, "aws_lb_target_group", "metadata");
-  const [instanceId] = onlyIn(out, "aws_db_instance", "database");
-  const [dbKeyId] = onlyIn(out, "aws_kms_key", "database");
+  const [clusterId, cluster] = entryIn(out, "aws_ecs_cluster", "metadata");
+  const [taskId, task] = entryIn(out, "aws_ecs_task_definition", "metadata");
+  const [, service] = entryIn(out, "aws_ecs_service", "metadata");
+  const [lbId, lb] = entryIn(out, "aws_lb", "metadata");
+  const [listenerId, listener] = entryIn(out, "aws_lb_listener", "metadata");
+  const [targetsId, targets] = entryIn(out, "aws_lb_target_group", "metadata");
+  const [instanceId] = entryIn(out, "aws_db_instance", "database");
+  const [dbKeyId] = entryIn(out, "aws_kms_key", "database");
   const containers = policyDoc(task.container_definitions) as Body[];
   const container = (name: string) => {
     const found = containers.filter((c) => c.name === name);
@@ -87,7 +75,7 @@ const actionsOf = (statements: Body[]) => sorted(statements.flatMap((s) => list(
 describe("Metadata service (defaults)", () => {
   const out = synth();
   const md = metadata(out);
-  const computeGroup = ref("aws_security_group", onlyIn(out, "aws_security_group", "compute")[0]);
+  const computeGroup = ref("aws_security_group", entryIn(out, "aws_security_group", "compute")[0]);
   const logGroupRef = md.container("metadata-service").logConfiguration?.options?.["awslogs-group"] as string;
   const logGroupId = idOf("aws_cloudwatch_log_group", logGroupRef);
   const executionRoleId = idOf("aws_iam_role", md.task.execution_role_arn);
@@ -273,7 +261,7 @@ describe("Metadata service (defaults)", () => {
     });
 
     test("may read the datastore bucket and its objects", () => {
-      const [bucketId] = onlyIn(out, "aws_s3_bucket", "storage");
+      const [bucketId] = entryIn(out, "aws_s3_bucket", "storage");
       const bucketArn = ref("aws_s3_bucket", bucketId, "arn");
       expect(actionsOf(statements)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:ListBucket"]));
       const resources = statements.flatMap((s) => list(s.Resource));
@@ -423,7 +411,7 @@ describe("Metadata service (configured)", () => {
   });
 
   test("the load balancer allows port 80 from the Batch security group and each clientCidrs entry, nothing else", () => {
-    const computeGroup = ref("aws_security_group", onlyIn(out, "aws_security_group", "compute")[0]);
+    const computeGroup = ref("aws_security_group", entryIn(out, "aws_security_group", "compute")[0]);
     const expected = [computeGroup, ...CLIENT_CIDRS].map((peer) => ({ protocol: "tcp", from: 80, to: 80, peer }));
     const byPeer = (a: Body, b: Body) => String(a.peer).localeCompare(String(b.peer));
     expect(rulesOn(out, md.lbGroup, "ingress").map(shape).sort(byPeer)).toEqual(expected.sort(byPeer));

@@ -1,39 +1,27 @@
 import { synth } from "./support/synth";
-import { entries, entriesIn, list, policyDoc, ref } from "./support/json";
+import { entries, entriesIn, entryIn, idOf, list, policyDoc, ref } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
 
 const sorted = (xs: readonly unknown[]) => [...xs].map(String).sort();
 
-/** `[logical id, body]` of the only resource of `type` under construct `area`; fails otherwise. */
-function onlyIn(out: Out, type: string, area: string): [string, Body] {
-  const found = entriesIn(out, type, area);
-  if (found.length !== 1) throw new Error(`expected one ${type} under ${area}, found ${found.length}`);
-  return found[0];
-}
 
-/** The logical id inside a `${type.id.attr}` reference to a resource of `type`. */
-function idOf(type: string, reference: string): string {
-  const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.[a-z_]+\\}$`).exec(reference);
-  if (!match) throw new Error(`${reference} is not a reference to ${type}`);
-  return match[1];
-}
 
 /** The internal load balancer the API forwards to. */
 function nlb(out: Out) {
-  const [id] = onlyIn(out, "aws_lb", "metadata");
+  const [id] = entryIn(out, "aws_lb", "metadata");
   return { id, arn: ref("aws_lb", id, "arn"), dns: ref("aws_lb", id, "dns_name") };
 }
 
 /** The API gateway's pieces, by construct. */
 function api(out: Out) {
-  const [apiId, restApi] = onlyIn(out, "aws_api_gateway_rest_api", "api");
-  const [stageId, stage] = onlyIn(out, "aws_api_gateway_stage", "api");
-  const [keyId, key] = onlyIn(out, "aws_api_gateway_api_key", "api");
-  const [planId, plan] = onlyIn(out, "aws_api_gateway_usage_plan", "api");
-  const [deploymentId, deployment] = onlyIn(out, "aws_api_gateway_deployment", "api");
-  const [, policy] = onlyIn(out, "aws_api_gateway_rest_api_policy", "api");
+  const [apiId, restApi] = entryIn(out, "aws_api_gateway_rest_api", "api");
+  const [stageId, stage] = entryIn(out, "aws_api_gateway_stage", "api");
+  const [keyId, key] = entryIn(out, "aws_api_gateway_api_key", "api");
+  const [planId, plan] = entryIn(out, "aws_api_gateway_usage_plan", "api");
+  const [deploymentId, deployment] = entryIn(out, "aws_api_gateway_deployment", "api");
+  const [, policy] = entryIn(out, "aws_api_gateway_rest_api_policy", "api");
   return {
     apiId, restApi, apiRef: ref("aws_api_gateway_rest_api", apiId), stageId, stage, keyId, key, planId, plan, deploymentId, deployment,
     policy, statements: policyDoc(policy.policy).Statement as Body[],
@@ -56,12 +44,12 @@ describe("Public API (apiGateway, defaults)", () => {
   });
 
   test("a VPC link targets the internal load balancer", () => {
-    const [, link] = onlyIn(out, "aws_api_gateway_vpc_link", "api");
+    const [, link] = entryIn(out, "aws_api_gateway_vpc_link", "api");
     expect(list(link.target_arns)).toEqual([lb.arn]);
   });
 
   test("a {proxy+} resource hangs off the API's root", () => {
-    const [, proxy] = onlyIn(out, "aws_api_gateway_resource", "api");
+    const [, proxy] = entryIn(out, "aws_api_gateway_resource", "api");
     expect(proxy.path_part).toBe("{proxy+}");
     expect(proxy.rest_api_id).toBe(a.apiRef);
     expect(proxy.parent_id).toBe(ref("aws_api_gateway_rest_api", a.apiId, "root_resource_id"));
@@ -74,13 +62,13 @@ describe("Public API (apiGateway, defaults)", () => {
   });
 
   test("there is a method on the {proxy+} resource", () => {
-    const [proxyId] = onlyIn(out, "aws_api_gateway_resource", "api");
+    const [proxyId] = entryIn(out, "aws_api_gateway_resource", "api");
     const onProxy = out.resources("aws_api_gateway_method").filter((m) => m.resource_id === ref("aws_api_gateway_resource", proxyId));
     expect(onProxy.length).toBeGreaterThan(0);
   });
 
   test("every integration is HTTP_PROXY over the VPC link to the load balancer's DNS name", () => {
-    const [linkId] = onlyIn(out, "aws_api_gateway_vpc_link", "api");
+    const [linkId] = entryIn(out, "aws_api_gateway_vpc_link", "api");
     const integrations = out.resources("aws_api_gateway_integration");
     expect(integrations.length).toBeGreaterThan(0);
     for (const i of integrations) {
@@ -132,7 +120,7 @@ describe("Public API (apiGateway, defaults)", () => {
     });
 
     test("method settings throttle at the default 100/s, burst 200, with execution logging OFF", () => {
-      const [, ms] = onlyIn(out, "aws_api_gateway_method_settings", "api");
+      const [, ms] = entryIn(out, "aws_api_gateway_method_settings", "api");
       expect(ms.rest_api_id).toBe(a.apiRef);
       expect(ms.stage_name).toBe(ref("aws_api_gateway_stage", a.stageId, "stage_name"));
       const settings = list(ms.settings)[0] as Body;
@@ -156,7 +144,7 @@ describe("Public API (apiGateway, defaults)", () => {
     });
 
     test("the usage-plan key binds the API key to the usage plan", () => {
-      const [, planKey] = onlyIn(out, "aws_api_gateway_usage_plan_key", "api");
+      const [, planKey] = entryIn(out, "aws_api_gateway_usage_plan_key", "api");
       expect(planKey.key_id).toBe(ref("aws_api_gateway_api_key", a.keyId));
       expect(planKey.usage_plan_id).toBe(ref("aws_api_gateway_usage_plan", a.planId));
       expect(planKey.key_type).toBe("API_KEY");
@@ -175,14 +163,14 @@ describe("Public API (apiGateway, defaults)", () => {
 
   describe('accountLoggingRole "create" (default)', () => {
     test("creates a role assumed by apigateway.amazonaws.com", () => {
-      const [, role] = onlyIn(out, "aws_iam_role", "api");
+      const [, role] = entryIn(out, "aws_iam_role", "api");
       const trust = policyDoc(role.assume_role_policy).Statement as Body[];
       expect(trust.map((s) => s.Principal?.Service)).toEqual(["apigateway.amazonaws.com"]);
     });
 
     test("sets aws_api_gateway_account to that role", () => {
-      const [roleId] = onlyIn(out, "aws_iam_role", "api");
-      const [, account] = onlyIn(out, "aws_api_gateway_account", "api");
+      const [roleId] = entryIn(out, "aws_iam_role", "api");
+      const [, account] = entryIn(out, "aws_api_gateway_account", "api");
       expect(account.cloudwatch_role_arn).toBe(ref("aws_iam_role", roleId, "arn"));
     });
   });
@@ -257,7 +245,7 @@ describe("Public API (apiGateway, configured)", () => {
   });
 
   test("method settings throttle at the configured rate and burst", () => {
-    const settings = list(onlyIn(out, "aws_api_gateway_method_settings", "api")[1].settings)[0] as Body;
+    const settings = list(entryIn(out, "aws_api_gateway_method_settings", "api")[1].settings)[0] as Body;
     expect(settings.throttling_rate_limit).toBe(25);
     expect(settings.throttling_burst_limit).toBe(60);
   });

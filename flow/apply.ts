@@ -2,7 +2,7 @@ import { clearOffline, prepareOffline } from "./offline";
 import { parseFlowArgs } from "./options";
 import { configHash, SavedPlan } from "./saved-plan";
 import { synthesize } from "./synthesize";
-import { FlowError, terraform } from "./terraform";
+import { FlowError, reportingErrors, terraform } from "./terraform";
 
 export const APPLY_USAGE = "usage: npm run apply -- --env <name> [--offline] [--quiet] [--config-dir DIR]";
 
@@ -12,7 +12,7 @@ export const APPLY_USAGE = "usage: npm run apply -- --env <name> [--offline] [--
  * plan was blocked, or when there is no plan. Exit 0 applied, 1 refused or failed.
  */
 export function applyMain(argv: readonly string[], root = process.cwd()): number {
-  try {
+  return reportingErrors(() => {
     const options = parseFlowArgs(argv, APPLY_USAGE, ["--env", "--config-dir", "--offline", "--quiet"]);
     const saved = new SavedPlan(root, options.environment);
     const meta = saved.readMeta();
@@ -49,11 +49,5 @@ export function applyMain(argv: readonly string[], root = process.cwd()): number
     saved.consume();
     process.stderr.write(`Applied the reviewed plan of ${meta.stack}.\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof FlowError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  });
 }

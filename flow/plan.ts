@@ -1,5 +1,3 @@
-import { EXIT_CODES } from "../review/gate";
-import { PlanInputError } from "../review/errors";
 import { renderMarkdown } from "../review/markdown";
 import { reviewJson } from "../review/report";
 import { renderTerminal } from "../review/terminal";
@@ -7,7 +5,7 @@ import { clearOffline, prepareOffline } from "./offline";
 import { parseFlowArgs } from "./options";
 import { configHash, SavedPlan } from "./saved-plan";
 import { synthesize } from "./synthesize";
-import { FlowError, terraform } from "./terraform";
+import { reportingErrors, terraform } from "./terraform";
 
 export const PLAN_USAGE =
   "usage: npm run plan -- --env <name> [--allow ADDRESS]... [--approvals FILE] [--protect TYPE_OR_ADDRESS]... [--format terminal|markdown] [--destroy] [--offline] [--quiet] [--config-dir DIR]";
@@ -19,7 +17,7 @@ export const PLAN_USAGE =
  * 1 failure.
  */
 export function planMain(argv: readonly string[], root = process.cwd()): number {
-  try {
+  return reportingErrors(() => {
     const options = parseFlowArgs(argv, PLAN_USAGE, ["--env", "--config-dir", "--offline", "--destroy", "--allow", "--approvals", "--format", "--quiet", "--protect"]);
     const stackDir = synthesize(options);
     const saved = new SavedPlan(root, options.environment);
@@ -66,11 +64,5 @@ export function planMain(argv: readonly string[], root = process.cwd()): number 
           : `Saved: ${saved.planFile}. Apply exactly this plan with \`npm run apply -- --env ${options.environment}\`.`;
     process.stderr.write(`\n${next}\n`);
     return review.gate.exitCode;
-  } catch (e) {
-    if (e instanceof FlowError || e instanceof PlanInputError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return EXIT_CODES.unreadable;
-    }
-    throw e;
-  }
+  });
 }

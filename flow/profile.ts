@@ -4,7 +4,7 @@ import * as path from "path";
 import { clearOffline, prepareOffline } from "./offline";
 import { SavedPlan } from "./saved-plan";
 import { synthesize } from "./synthesize";
-import { FlowError, terraform } from "./terraform";
+import { FlowError, reportingErrors, terraform } from "./terraform";
 
 export const PROFILE_USAGE = "usage: npm run profile -- --env <name> [--profile NAME] [--force] [--offline] [--config-dir DIR]";
 
@@ -53,7 +53,7 @@ export function profilePath(name: string, env: NodeJS.ProcessEnv = process.env):
  * selects it. Refuses to overwrite a different existing file without `--force`.
  */
 export function profileMain(argv: readonly string[], root = process.cwd()): number {
-  try {
+  return reportingErrors(() => {
     const options = parse(argv);
     const stackDir = synthesize({ environment: options.environment, configDir: options.configDir });
     const env = options.offline ? prepareOffline(stackDir, new SavedPlan(root, options.environment).offlineStateFile) : (clearOffline(stackDir), {});
@@ -83,11 +83,5 @@ export function profileMain(argv: readonly string[], root = process.cwd()): numb
     fs.chmodSync(file, 0o600);
     process.stderr.write(`Wrote ${Object.keys(profile).length} keys to ${file}. Use it with METAFLOW_PROFILE=${options.profile}.\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof FlowError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  });
 }

@@ -1,7 +1,22 @@
 import { spawnSync } from "child_process";
 
+import { PlanInputError } from "../review/errors";
+
 /** A problem the flow reports in one line, without a stack trace. */
 export class FlowError extends Error {}
+
+/** Runs a command's body: a FlowError or an unreadable plan becomes one `error:` line and exit 1. */
+export function reportingErrors(body: () => number): number {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof FlowError || e instanceof PlanInputError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
 
 /**
  * How terraform's own output is handled: `stream` to the user's terminal, `capture` stdout (for `show

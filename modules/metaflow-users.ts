@@ -29,7 +29,7 @@ export interface MetaflowUsersProps {
 /**
  * What the people who run Metaflow need, as one managed policy (reference §2): run and watch Batch jobs,
  * create and run state machines with the environment's prefix and their EventBridge schedules, pass
- * exactly the job, Step Functions and EventBridge roles, use the datastore, read job logs. With `access:
+ * exactly the job (and Fargate execution), Step Functions and EventBridge roles, use the datastore, read job logs. With `access:
  * "role"`, also a role the configured principals may assume, with that policy attached.
  */
 export class MetaflowUsers extends Construct {
@@ -41,7 +41,12 @@ export class MetaflowUsers extends Construct {
     const { naming, compute, scheduling } = props;
     const partition = partitionFor(this, props.region);
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${props.region}:*:${resource}`;
-    const passable = [compute.jobRole.arn, ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : [])];
+    // Job definitions name the job role, and the Fargate execution role when a queue runs on Fargate.
+    const passable = [
+      compute.jobRole.arn,
+      ...(compute.roles.executionRole ? [compute.roles.executionRole.arn] : []),
+      ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : []),
+    ];
 
     const statements: PolicyStatement[] = [
       { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...Object.values(compute.queues).map((q) => q.arn), arn("batch", "job-definition/*")] },
@@ -58,12 +63,12 @@ export class MetaflowUsers extends Construct {
           Sid: "StateMachines",
           Effect: "Allow",
           Action: STATES_MANAGE,
-          Resource: [arn("states", `stateMachine:${scheduling.stateMachinePrefix}*`), arn("states", `execution:${scheduling.stateMachinePrefix}*:*`)],
+          Resource: [arn("states", `stateMachine:${scheduling.stateMachinePrefix}_*`), arn("states", `execution:${scheduling.stateMachinePrefix}_*:*`)],
         },
         // Listing state machines has no resource-level permission.
         { Sid: "ListStateMachines", Effect: "Allow", Action: STATES_LIST, Resource: "*" },
         // `@schedule` rules are named after the state machine.
-        { Sid: "Schedules", Effect: "Allow", Action: EVENTS_SCHEDULE, Resource: arn("events", `rule/${scheduling.stateMachinePrefix}*`) },
+        { Sid: "Schedules", Effect: "Allow", Action: EVENTS_SCHEDULE, Resource: arn("events", `rule/${scheduling.stateMachinePrefix}_*`) },
       );
     }
     this.policy = new IamPolicy(this, "policy", {

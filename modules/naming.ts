@@ -131,9 +131,12 @@ export class Naming {
     return this.check("logGroup", `/aws/vendedlogs/metaflow/${this.base}/${purpose}`);
   }
 
-  /** The prefix of every state machine Metaflow creates for this environment (IAM is scoped to it). */
+  /**
+   * METAFLOW_SFN_STATE_MACHINE_PREFIX. Metaflow names state machines (and their EventBridge rules)
+   * `<prefix>_<flow>`, so IAM scopes to `<prefix>_*`, which no other environment's names can match.
+   */
   public get stateMachinePrefix(): string {
-    return `${this.base}-`;
+    return this.base;
   }
 
   public dynamoTable(purpose: string): string {

@@ -45,8 +45,8 @@ export class Scheduling extends Construct {
     const partition = partitionFor(this, props.region);
     const arn = (service: string, resource: string, region = props.region) => `arn:${partition}:${service}:${region}:*:${resource}`;
     this.stateMachinePrefix = naming.stateMachinePrefix;
-    const stateMachines = arn("states", `stateMachine:${this.stateMachinePrefix}*`);
-    const executions = arn("states", `execution:${this.stateMachinePrefix}*:*`);
+    const stateMachines = arn("states", `stateMachine:${this.stateMachinePrefix}_*`);
+    const executions = arn("states", `execution:${this.stateMachinePrefix}_*:*`);
 
     this.table = new DynamodbTable(this, "table", {
       name: naming.dynamoTable("step-functions"),

@@ -5,3 +5,21 @@
  * `network.natGateways: "none"` validates (the default image, on Docker Hub, needs NAT).
  */
 export const ECR_SERVICE_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow_metadata_service";
+
+/** One compute environment of each of the five kinds behind three queues (spot falls back to on-demand). */
+export const ALL_KINDS = {
+  compute: {
+    computeEnvironments: [
+      { name: "ondemand", kind: "ec2" },
+      { name: "spot", kind: "spot" },
+      { name: "gpu", kind: "gpu" },
+      { name: "fargate", kind: "fargate" },
+      { name: "fargate-spot", kind: "fargateSpot" },
+    ],
+    jobQueues: [
+      { name: "cpu", computeEnvironments: ["spot", "ondemand"], priority: 10 },
+      { name: "gpu", computeEnvironments: ["gpu"], priority: 20 },
+      { name: "serverless", computeEnvironments: ["fargate-spot", "fargate"], priority: 5 },
+    ],
+  },
+};

@@ -65,3 +65,10 @@ export function policyDocuments(out: Synthesized): [string, any][] {
   }
   return found;
 }
+
+/** The logical id inside a `${type.id.attr}` reference to a resource of `type`. */
+export function idOf(type: string, reference: string): string {
+  const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.[a-z_]+\\}$`).exec(reference);
+  if (!match) throw new Error(`${reference} is not a reference to ${type}`);
+  return match[1];
+}
