@@ -6,7 +6,16 @@ import { BatchRoles } from "./batch-roles";
 import { ComputeEnvironment } from "./compute-environment";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
-import { Role } from "./role";
+import { IRole, Role } from "./role";
+import { suppress } from "./rules/suppress";
+
+/** What scheduling and users' access need of Batch: the queues and the roles job definitions name. */
+export interface IBatch {
+  readonly queueArns: string[];
+  readonly jobRole: IRole;
+  /** Set when a queue runs on Fargate. */
+  readonly executionRoleArn?: string;
+}
 
 export interface ComputeProps {
   readonly naming: Naming;
@@ -22,7 +31,7 @@ export interface ComputeProps {
  * Spot) in the private subnets behind one egress-only security group, the job queues over them, and the
  * roles (`BatchRoles`). Data access for the job role is granted by the constructs that own the data.
  */
-export class Compute extends Construct {
+export class Compute extends Construct implements IBatch {
   public readonly roles: BatchRoles;
   public readonly securityGroup: SecurityGroup;
   public readonly environments: Record<string, ComputeEnvironment> = {};
@@ -51,6 +60,11 @@ export class Compute extends Construct {
       tags: { Name: naming.resource("batch") },
       lifecycle: { createBeforeDestroy: true },
     });
+    suppress(
+      this.securityGroup,
+      "MF-SG-3",
+      "Batch jobs run users' steps, which pull images, install packages and read data from anywhere on the internet as well as AWS APIs; the group admits nothing inbound",
+    );
 
     for (const ce of config.computeEnvironments) {
       this.environments[ce.name] = new ComputeEnvironment(this, `environment-${ce.name}`, {
@@ -74,6 +88,14 @@ export class Compute extends Construct {
       });
     }
     this.defaultQueue = this.queues[config.defaultQueue];
+  }
+
+  public get queueArns(): string[] {
+    return Object.values(this.queues).map((q) => q.arn);
+  }
+
+  public get executionRoleArn(): string | undefined {
+    return this.roles.executionRole?.arn;
   }
 
   /** The role Metaflow's Batch jobs run as. */

@@ -11,7 +11,7 @@ import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { KMS_DECRYPT, SECRETS_READ } from "./perms";
 import { PolicyStatement } from "./policy";
-import { Role } from "./role";
+import { IRole } from "./role";
 
 export interface DatabaseProps {
   readonly naming: Naming;
@@ -116,7 +116,7 @@ export class Database extends Construct {
   }
 
   /** Opens 5432 to one security group. */
-  public allowFrom(id: string, source: SecurityGroup): void {
+  public allowFrom(id: string, source: { readonly id: string }): void {
     new VpcSecurityGroupIngressRule(this, `from-${id}`, {
       securityGroupId: this.securityGroup.id,
       referencedSecurityGroupId: source.id,
@@ -128,7 +128,7 @@ export class Database extends Construct {
   }
 
   /** Reading the master secret, and decrypting it with the database key. */
-  public grantReadSecret(role: Role): void {
+  public grantReadSecret(role: IRole): void {
     const statements: PolicyStatement[] = [
       { Sid: "DatabaseSecret", Effect: "Allow", Action: SECRETS_READ, Resource: this.secretArn },
       { Sid: "DatabaseSecretKey", Effect: "Allow", Action: KMS_DECRYPT, Resource: this.key.arn },

@@ -6,7 +6,7 @@ import { CreateStorageConfig, ExistingStorageConfig, StorageConfig } from "./con
 import { Naming } from "./naming";
 import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "./perms";
 import { PolicyStatement } from "./policy";
-import { Role } from "./role";
+import { IRole } from "./role";
 import { SecureBucket } from "./secure-bucket";
 
 export interface DatastoreProps {
@@ -49,12 +49,12 @@ export class Datastore extends Construct {
   }
 
   /** List the bucket and read objects (and decrypt them). */
-  public grantRead(role: Role): void {
+  public grantRead(role: IRole): void {
     role.addPolicy("datastore-read", this.readStatements());
   }
 
   /** List, read, write and delete objects (and encrypt and decrypt them). */
-  public grantReadWrite(role: Role): void {
+  public grantReadWrite(role: IRole): void {
     role.addPolicy("datastore-read-write", this.readWriteStatements());
   }
 

@@ -17,6 +17,7 @@ import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { ECR_AUTH, ECR_PULL, LOGS_WRITE } from "./perms";
 import { Role } from "./role";
+import { suppress } from "./rules/suppress";
 
 export interface MetadataServiceProps {
   readonly naming: Naming;
@@ -101,6 +102,11 @@ export class MetadataService extends Construct {
       egress: [{ description: "All outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
       tags: { Name: naming.resource("metadata-service") },
     });
+    suppress(
+      this.serviceSecurityGroup,
+      "MF-SG-3",
+      "Fargate pulls the image (Docker Hub by default), fetches the database secret and writes logs through the task's own interface, to registry and AWS endpoints whose addresses change; inbound is the load balancer only",
+    );
     new VpcSecurityGroupIngressRule(this, "service-from-lb", {
       securityGroupId: this.serviceSecurityGroup.id,
       referencedSecurityGroupId: this.loadBalancerSecurityGroup.id,
@@ -234,7 +240,7 @@ export class MetadataService extends Construct {
   }
 
   /** Opens the load balancer's port to one security group (Batch jobs, a bastion). */
-  public allowClients(id: string, source: SecurityGroup): void {
+  public allowClients(id: string, source: { readonly id: string }): void {
     new VpcSecurityGroupIngressRule(this, `lb-from-${id}`, {
       securityGroupId: this.loadBalancerSecurityGroup.id,
       referencedSecurityGroupId: source.id,

@@ -12,6 +12,7 @@ import { PublicApi } from "./public-api";
 import { Scheduling } from "./scheduling";
 import { Naming } from "./naming";
 import { Network } from "./network";
+import { applyRules } from "./rules";
 import { stateKey, stateLocation, useLocalBackend, useS3Backend } from "./state-backend";
 
 /** The hashicorp/aws version `@cdktf/provider-aws` 20.1.0 wraps; the synthesized `required_providers` pins it. */
@@ -42,6 +43,8 @@ export class MetaflowStack extends TerraformStack {
 
   constructor(scope: Construct, environment: Environment) {
     super(scope, stackName(environment.name));
+    // The security and data-safety rules (modules/rules/README.md) check every resource of this stack at synth.
+    applyRules(this, environment.name);
     const { config } = environment;
     this.naming = new Naming(config.namePrefix, environment.name);
 
@@ -101,7 +104,7 @@ export class MetaflowStack extends TerraformStack {
         naming: this.naming,
         region: config.region,
         config: config.scheduling,
-        compute: this.compute,
+        batch: this.compute,
         datastore: this.datastore,
         permissionsBoundaryArn: config.permissionsBoundaryArn,
       });
@@ -111,7 +114,7 @@ export class MetaflowStack extends TerraformStack {
         naming: this.naming,
         region: config.region,
         config: config.scheduling.users,
-        compute: this.compute,
+        batch: this.compute,
         datastore: this.datastore,
         scheduling: this.scheduling,
         permissionsBoundaryArn: config.permissionsBoundaryArn,

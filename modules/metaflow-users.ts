@@ -3,7 +3,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { partitionFor } from "./partition";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { BATCH_JOB_LOG_GROUP } from "./batch-roles";
-import { Compute } from "./compute";
+import { IBatch } from "./compute";
 import { Datastore } from "./datastore";
 import { Naming } from "./naming";
 import {
@@ -18,7 +18,7 @@ export interface MetaflowUsersProps {
   readonly naming: Naming;
   readonly region: string;
   readonly config: SchedulingConfig["users"];
-  readonly compute: Compute;
+  readonly batch: IBatch;
   readonly datastore: Datastore;
   /** Undefined when scheduling is off: then the policy covers Batch and the datastore only. */
   readonly scheduling?: Scheduling;
@@ -38,18 +38,18 @@ export class MetaflowUsers extends Construct {
 
   constructor(scope: Construct, id: string, props: MetaflowUsersProps) {
     super(scope, id);
-    const { naming, compute, scheduling } = props;
+    const { naming, batch, scheduling } = props;
     const partition = partitionFor(this, props.region);
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${props.region}:*:${resource}`;
     // Job definitions name the job role, and the Fargate execution role when a queue runs on Fargate.
     const passable = [
-      compute.jobRole.arn,
-      ...(compute.roles.executionRole ? [compute.roles.executionRole.arn] : []),
+      batch.jobRole.arn,
+      ...(batch.executionRoleArn ? [batch.executionRoleArn] : []),
       ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : []),
     ];
 
     const statements: PolicyStatement[] = [
-      { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...Object.values(compute.queues).map((q) => q.arn), arn("batch", "job-definition/*")] },
+      { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...batch.queueArns, arn("batch", "job-definition/*")] },
       { Sid: "ManageJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_REGISTER], Resource: [arn("batch", "job/*"), arn("batch", "job-definition/*")] },
       // Batch's Describe calls have no resource-level permissions.
       { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },

@@ -18,11 +18,32 @@ export interface RoleProps {
   readonly permissionsBoundaryArn?: string;
 }
 
+/** What grant methods need of a role: its name and ARN, and a way to attach an inline policy. */
+export interface IRole {
+  readonly name: string;
+  readonly arn: string;
+  addPolicy(name: string, statements: readonly PolicyStatement[]): void;
+}
+
+/**
+ * An IAM role created elsewhere (a plain-Terraform module's input), so grant methods can attach inline
+ * policies to it as they do to a `Role`.
+ */
+export class ExistingRole extends Construct implements IRole {
+  constructor(scope: Construct, id: string, public readonly name: string, public readonly arn: string) {
+    super(scope, id);
+  }
+
+  public addPolicy(name: string, statements: readonly PolicyStatement[]): void {
+    new IamRolePolicy(this, `policy-${name}`, { role: this.name, name, policy: policyJson(statements) });
+  }
+}
+
 /**
  * An IAM role trusted by one AWS service. Permissions arrive only through `addPolicy`, called by the
  * grant methods of the construct that owns the resource, so each grant is one named inline policy.
  */
-export class Role extends Construct {
+export class Role extends Construct implements IRole {
   public readonly role: IamRole;
   private readonly policyNames = new Set<string>();
 

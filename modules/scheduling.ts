@@ -3,7 +3,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { partitionFor } from "./partition";
 import { SchedulingConfig } from "./config/scheduling-config";
-import { Compute } from "./compute";
+import { IBatch } from "./compute";
 import { Datastore } from "./datastore";
 import { Naming } from "./naming";
 import {
@@ -11,13 +11,13 @@ import {
   LOGS_DELIVERY_MANAGEMENT, STATES_EXECUTE, STATES_START,
 } from "./perms";
 import { PolicyStatement } from "./policy";
-import { Role } from "./role";
+import { IRole, Role } from "./role";
 
 export interface SchedulingProps {
   readonly naming: Naming;
   readonly region: string;
   readonly config: SchedulingConfig;
-  readonly compute: Compute;
+  readonly batch: IBatch;
   readonly datastore: Datastore;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
@@ -41,7 +41,7 @@ export class Scheduling extends Construct {
 
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
-    const { naming, compute } = props;
+    const { naming, batch } = props;
     const partition = partitionFor(this, props.region);
     const arn = (service: string, resource: string, region = props.region) => `arn:${partition}:${service}:${region}:*:${resource}`;
     this.stateMachinePrefix = naming.stateMachinePrefix;
@@ -75,7 +75,7 @@ export class Scheduling extends Construct {
         Sid: "SubmitJobs",
         Effect: "Allow",
         Action: BATCH_SUBMIT,
-        Resource: [...Object.values(compute.queues).map((q) => q.arn), arn("batch", "job-definition/*")],
+        Resource: [...batch.queueArns, arn("batch", "job-definition/*")],
       },
       // Batch's Describe calls have no resource-level permissions.
       { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },
@@ -90,7 +90,7 @@ export class Scheduling extends Construct {
     this.stepFunctionsRole.addPolicy("step-functions", statements);
     props.datastore.grantReadWrite(this.stepFunctionsRole);
     this.grantTable(this.stepFunctionsRole);
-    this.grantTable(compute.jobRole);
+    this.grantTable(batch.jobRole);
 
     this.eventBridgeRole = new Role(this, "eventbridge-role", {
       name: naming.iamRole("eventbridge"),
@@ -104,7 +104,7 @@ export class Scheduling extends Construct {
   }
 
   /** Put, Get and UpdateItem on the table: what Metaflow's foreach bookkeeping does. */
-  public grantTable(role: Role): void {
+  public grantTable(role: IRole): void {
     role.addPolicy("step-functions-table", [{ Sid: "ForeachTable", Effect: "Allow", Action: DYNAMODB_ITEMS, Resource: this.table.arn }]);
   }
 

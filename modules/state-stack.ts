@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ConfigError, Environment } from "./config/load";
+import { applyRules } from "./rules";
 import { SecureBucket } from "./secure-bucket";
 import { StateLocation, stateLocation, useLocalBackend, useS3Backend } from "./state-backend";
 
@@ -54,6 +55,8 @@ export function plannedStateBuckets(environments: readonly Environment[]): State
 export class StateStack extends TerraformStack {
   constructor(scope: Construct, buckets: readonly StateBucketPlan[]) {
     super(scope, STATE_STACK);
+    // The security and data-safety rules (modules/rules/README.md) check every resource of this stack at synth.
+    applyRules(this);
     const regions = [...new Set(buckets.map((b) => b.location.region))];
     const providers = new Map(
       regions.map((region, i) => [

@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
+import { formatRuleSummary } from "./rules/report";
+import { StackReport } from "./rules/types";
 
 /** What one synthesized stack holds. */
 export interface StackSummary {
@@ -41,8 +43,17 @@ export function summarize(outdir: string): StackSummary[] {
   });
 }
 
-/** The short report `npm run synth` prints. */
-export function formatSummary(stacks: readonly StackSummary[], outdir: string, seconds: number, notes: readonly string[] = []): string {
+/**
+ * The short report `npm run synth` prints; with `rules`, the rule pack's line (rule count, errors,
+ * warnings, suppressions) and every warning and suppression.
+ */
+export function formatSummary(
+  stacks: readonly StackSummary[],
+  outdir: string,
+  seconds: number,
+  notes: readonly string[] = [],
+  rules?: readonly StackReport[],
+): string {
   const lines = [`Synthesized ${stacks.length} stack${stacks.length === 1 ? "" : "s"} in ${seconds.toFixed(2)} s:`];
   for (const s of stacks) {
     const areas = Object.entries(s.byArea)
@@ -51,6 +62,7 @@ export function formatSummary(stacks: readonly StackSummary[], outdir: string, s
     lines.push(`  ${s.stack}: ${s.resources} resources (${areas}), ${s.outputs} outputs`);
     lines.push(`    ${path.relative(process.cwd(), s.file)}`);
   }
+  if (rules) lines.push(...formatRuleSummary(rules));
   const environments = stacks.map((s) => s.stack).filter((s) => s !== "metaflow-state");
   const first = environments[0]?.replace(/^metaflow-/, "") ?? "dev";
   lines.push(`Terraform JSON is under ${path.relative(process.cwd(), outdir) || outdir}/stacks/<stack>/cdk.tf.json.`);

@@ -23,7 +23,7 @@ function sources(dir) {
 }
 
 function build() {
-  const files = [path.join(root, "main.ts"), ...sources(path.join(root, "modules")), ...sources(path.join(root, "review")), ...sources(path.join(root, "flow"))];
+  const files = [path.join(root, "main.ts"), ...sources(path.join(root, "modules")), ...sources(path.join(root, "review")), ...sources(path.join(root, "flow")), ...sources(path.join(root, "hcl"))];
   fs.rmSync(out, { recursive: true, force: true });
   for (const file of files) {
     const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, ".js");

@@ -1,0 +1,111 @@
+import { Construct } from "constructs";
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { LOG_RETENTION_DAYS } from "../modules/config/common";
+import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, Naming } from "../modules/naming";
+
+/** A Terraform variable's declaration: `type` in Terraform's syntax, and validation rules. */
+export interface InputSpec {
+  readonly type: string;
+  readonly description: string;
+  readonly default?: unknown;
+  readonly validation?: readonly { readonly condition: string; readonly errorMessage: string }[];
+  readonly sensitive?: boolean;
+  readonly nullable?: boolean;
+}
+
+/**
+ * A stack synthesized as a plain Terraform module that HCL users `source`: the same constructs as the
+ * CDKTF app, fed by Terraform variables instead of the typed config. Its JSON keeps `required_providers`
+ * but no provider configuration and no backend (the caller's), and reads the region from the caller's
+ * provider, so nothing is tied to one region or account.
+ */
+export class ModuleStack extends TerraformStack {
+  /** The caller's region, from its provider configuration (no AWS call). */
+  public readonly region: string;
+
+  constructor(scope: Construct, id: string, public readonly description: string) {
+    super(scope, id);
+    // cdktf needs a provider construct to synthesize resources; its block is removed below, leaving
+    // required_providers for the caller to satisfy.
+    new AwsProvider(this, "aws", {});
+    this.addOverride("provider", undefined);
+    this.addOverride("terraform.backend", undefined);
+    this.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
+    this.addOverride("terraform.required_version", ">= 1.10");
+    this.region = new DataAwsRegion(this, "region").name;
+  }
+
+  /** Declares variable `name`. */
+  public input(name: string, spec: InputSpec): TerraformVariable {
+    const variable = new TerraformVariable(this, name, {
+      type: spec.type,
+      description: spec.description,
+      default: spec.default,
+      validation: spec.validation?.map((v) => ({ condition: v.condition, errorMessage: v.errorMessage })),
+      sensitive: spec.sensitive,
+      nullable: spec.nullable,
+    });
+    variable.overrideLogicalId(name);
+    return variable;
+  }
+
+  /** Declares output `name`. */
+  public output(name: string, value: unknown, description: string, sensitive = false): void {
+    new TerraformOutput(this, `output-${name}`, { value, description, sensitive }).overrideLogicalId(name);
+  }
+
+  /** `name_prefix` and `environment`, validated as the CDKTF config validates them, and the naming helper. */
+  public naming(): Naming {
+    const segment = (name: string, max: number, what: string) =>
+      this.input(name, {
+        type: "string",
+        description: `${what}: lower-case letters, digits and hyphens, 2 to ${max} characters; part of every name`,
+        validation: [
+          {
+            condition: `\${can(regex("^[a-z][a-z0-9-]{0,${max - 2}}[a-z0-9]$", var.${name})) && !strcontains(var.${name}, "--")}`,
+            errorMessage: `${name} must be 2 to ${max} lower-case letters, digits and hyphens, start with a letter, end with a letter or digit, and not contain "--".`,
+          },
+        ],
+      }).stringValue;
+    return new Naming(segment("name_prefix", MAX_PREFIX_LENGTH, "First part of every name"), segment("environment", MAX_ENVIRONMENT_LENGTH, "Environment name"));
+  }
+
+  /** An optional permissions boundary for every role the module creates. */
+  public boundary(): string | undefined {
+    const variable = this.input("permissions_boundary_arn", {
+      type: "string",
+      description: "Permissions boundary attached to every IAM role the module creates (null: none)",
+      nullable: true,
+    });
+    // Escape hatch: cdktf cannot render a null default; null makes the variable optional.
+    variable.addOverride("default", null);
+    return variable.stringValue;
+  }
+
+  /** A log retention variable limited to CloudWatch's periods. */
+  public retention(name: string, description: string, byDefault: number): number {
+    return this.input(name, {
+      type: "number",
+      description,
+      default: byDefault,
+      validation: [
+        {
+          condition: `\${contains([${LOG_RETENTION_DAYS.join(", ")}], var.${name})}`,
+          errorMessage: `${name} must be one of the periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}.`,
+        },
+      ],
+    }).numberValue;
+  }
+
+  /** Element `i` of a list variable, for constructs that build one resource per element. */
+  public static element(list: string[], i: number): string {
+    return Fn.element(list, i);
+  }
+}
+
+/** `can(cidrhost(x, 0))` and a network address: Terraform's test of an IPv4 CIDR. */
+export function cidrCondition(expression: string): string {
+  return `can(cidrnetmask(${expression})) && cidrhost(${expression}, 0) == split("/", ${expression})[0]`;
+}
