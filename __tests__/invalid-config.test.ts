@@ -350,6 +350,14 @@ const cases: Case[] = [
   { title: "unknown key in the local backend", config: { state: { backend: "local", path: "x" } }, path: "state.path", message: /unknown key; allowed keys are: backend$/ },
   { title: "service: ECR image of another region without NAT", config: { region: "us-east-1", network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] }, service: { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service" } }, path: "service.image", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service", message: /cannot be pulled without NAT .*copy it to ECR in us-east-1/ },
   { title: "service: memory not allowed for 256 CPU units", config: { service: { cpu: 256, memoryMiB: 3072 } }, path: "service.memoryMiB", value: 3072, message: /is not a Fargate size for cpu 256; use 512, 1024 to 2048 in steps of 1024$/ },
+  // --- scheduling
+  { title: "scheduling: users' role without principals", config: { scheduling: { users: { access: "role" } } }, path: "scheduling.users.principalArns", value: [], message: /lists nobody; access "role" needs at least one principal/ },
+  { title: "scheduling: principals without the role", config: { scheduling: { users: { access: "policy", principalArns: ["arn:aws:iam::123456789012:role/ds"] } } }, path: "scheduling.users.principalArns", value: ["arn:aws:iam::123456789012:role/ds"], message: /applies only with access "role"/ },
+  { title: "scheduling: a principal that is not an IAM ARN", config: { scheduling: { users: { access: "role", principalArns: ["data-scientists"] } } }, path: "scheduling.users.principalArns[0]", value: "data-scientists", message: /must be an IAM principal ARN/ },
+  { title: "scheduling: a principal listed twice", config: { scheduling: { users: { access: "role", principalArns: ["arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:root"] } } }, path: "scheduling.users.principalArns[1]", value: "arn:aws:iam::123456789012:root", message: /is listed twice/ },
+  { title: "scheduling: users access not an option", config: { scheduling: { users: { access: "everyone" } } }, path: "scheduling.users.access", value: "everyone", message: /expected one of "none"\|"policy"\|"role"/ },
+  { title: "scheduling: execution log retention not a CloudWatch period", config: { scheduling: { executionLogRetentionDays: 100 } }, path: "scheduling.executionLogRetentionDays", value: 100, message: /must be one of the periods CloudWatch Logs accepts/ },
+  { title: "scheduling: enabled not a boolean", config: { scheduling: { enabled: "yes" } }, path: "scheduling.enabled", value: "yes", message: /expected boolean/ },
 ];
 
 afterAll(() => {
@@ -364,8 +372,8 @@ describe("main rejects invalid configs and writes nothing", () => {
     expect(fs.existsSync(path.join(result.outdir, "stacks", "metaflow-dev", "cdk.tf.json"))).toBe(true);
   });
 
-  test("the table has at least 25 cases", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(25);
+  test("the table has at least 40 cases", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
   });
 
   test.each(cases)("$title", (c) => {

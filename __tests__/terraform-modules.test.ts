@@ -4,7 +4,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { AWS_REGIONS } from "../modules/config/regions";
 import { exampleReadme, EXAMPLE_DIR } from "../hcl/example-readme";
-import { exampleTest } from "../hcl/example-test";
+import { EXAMPLE_PROFILE_KEYS, exampleTest, mockProvider } from "../hcl/example-test";
 import { moduleFiles, MODULES, MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
 import { describeWithTerraform, PROVIDER_MIRROR } from "./support/terraform";
 import { mirrorCliConfig, PLUGIN_CACHE } from "../flow/offline";
@@ -37,8 +37,8 @@ export function providerOrBackend(dir: string): string[] {
 
 describe("the module directories", () => {
   test("there is one per area", () => {
-    expect(modules.map((m) => m.name)).toEqual(["network", "storage", "compute", "service", "scheduling"]);
-    expect(MODULES).toHaveLength(5);
+    expect(modules.map((m) => m.name)).toEqual(["network", "storage", "compute", "service", "scheduling", "metaflow"]);
+    expect(MODULES).toHaveLength(6);
   });
 
   test.each(modules.map((m) => [m.name, m] as const))("%s is committed as npm run modules writes it", (name, info) => {
@@ -134,6 +134,30 @@ describeWithTerraform("terraform: the plain-Terraform example with the real prov
     // The clean-up refuses exactly the protected resources, and nothing else goes wrong.
     const errors = result.out.match(/Error: [A-Z][^:]*?(?= on | with |$)/g) ?? [];
     expect(new Set(errors.map((e) => e.trim()))).toEqual(new Set(["Error: Instance cannot be destroyed"]));
+  });
+
+  test("the metaflow module (the whole composition) validates, and a mocked apply outputs every profile key", () => {
+    const dir = path.join(work, MODULES_DIR, "metaflow");
+    expect(tf(dir, "init", "-input=false").ok).toBe(true);
+    expect(tf(dir, "validate").out).toContain("Success! The configuration is valid.");
+    const keys = JSON.stringify(EXAMPLE_PROFILE_KEYS);
+    fs.writeFileSync(path.join(dir, "profile.tftest.hcl"), `${mockProvider(modules)}
+run "apply" {
+  command = apply
+  variables {
+    name_prefix        = "metaflow"
+    environment        = "dev"
+    availability_zones = ["us-east-1a", "us-east-1b"]
+  }
+  assert {
+    condition     = alltrue([for k in ${keys} : try(length(jsondecode(output.metaflow_profile_json)[k]) > 0, false)])
+    error_message = "a profile key is missing or empty"
+  }
+}
+`);
+    const result = tf(dir, "test");
+    expect(result.out).toContain('run "apply"... pass');
+    expect(result.out).toMatch(/1 passed, 0 failed/);
   });
 
   test("a module's variable validation stops a bad value at plan time", () => {

@@ -1,10 +1,9 @@
 import { Construct } from "constructs";
 import { Compute } from "../modules/compute";
-import { KIND_DEFAULTS } from "../modules/config/compute-config";
 import { Datastore } from "../modules/datastore";
 import { Naming } from "../modules/naming";
 import { ModuleStack } from "./module-stack";
-import { days } from "./storage-module";
+import { computeInputs } from "./inputs";
 
 /** Inputs every module after the network takes: where it runs and which datastore it uses. */
 export function placement(stack: ModuleStack) {
@@ -36,24 +35,7 @@ export class ComputeModule extends ModuleStack {
       naming,
       region: this.region,
       network: where.network,
-      config: {
-        computeEnvironments: [
-          {
-            name: "cpu",
-            kind: "ec2",
-            instanceTypes: this.input("instance_types", { type: "list(string)", description: "EC2 instance types or families", default: KIND_DEFAULTS.ec2.instanceTypes }).listValue,
-            minVcpus: 0,
-            desiredVcpus: 0,
-            maxVcpus: days(this, "max_vcpus", "Most vCPUs the environment scales to", KIND_DEFAULTS.ec2.maxVcpus, 1, 100000),
-            rootVolumeGiB: days(this, "root_volume_gib", "Encrypted gp3 root volume of each instance, GiB", KIND_DEFAULTS.ec2.rootVolumeGiB!, 30, 16384),
-            allocationStrategy: "BEST_FIT_PROGRESSIVE",
-          },
-        ],
-        jobQueues: [{ name: "default", computeEnvironments: ["cpu"], priority: 1 }],
-        defaultQueue: "default",
-        batchServiceRole: "dedicated",
-        jobRoleManagedPolicyArns: [],
-      },
+      config: computeInputs(this),
       permissionsBoundaryArn: this.boundary(),
     });
     existingDatastore(this, where.bucketName, where.kmsKeyArn, naming).grantReadWrite(compute.jobRole);

@@ -3,6 +3,7 @@ import { MetaflowUsers } from "../modules/metaflow-users";
 import { ExistingRole } from "../modules/role";
 import { Scheduling } from "../modules/scheduling";
 import { existingDatastore } from "./compute-module";
+import { schedulingInputs } from "./inputs";
 import { ModuleStack } from "./module-stack";
 
 /**
@@ -25,7 +26,7 @@ export class SchedulingModule extends ModuleStack {
     const scheduling = new Scheduling(this, "scheduling", {
       naming,
       region: this.region,
-      config: { enabled: true, executionLogRetentionDays: this.retention("execution_log_retention_days", "Days Step Functions execution history is kept", 90), users: { access: "policy", principalArns: [] } },
+      config: schedulingInputs(this),
       batch,
       datastore,
       permissionsBoundaryArn: boundary,

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { ComputeModule } from "./compute-module";
+import { MetaflowModule } from "./metaflow-module";
 import { ModuleStack } from "./module-stack";
 import { NetworkModule } from "./network-module";
 import { SchedulingModule } from "./scheduling-module";
@@ -12,13 +13,14 @@ import { StorageModule } from "./storage-module";
 /** Where `npm run modules` writes the plain Terraform modules, one directory each. */
 export const MODULES_DIR = "terraform-modules";
 
-/** The modules, in the order a root module wires them. */
+/** The modules, in the order a root module wires them, then the whole composition. */
 export const MODULES: readonly [string, new (scope: App, id: string) => ModuleStack][] = [
   ["network", NetworkModule],
   ["storage", StorageModule],
   ["compute", ComputeModule],
   ["service", ServiceModule],
   ["scheduling", SchedulingModule],
+  ["metaflow", MetaflowModule],
 ];
 
 /** cdktf's `//` metadata (construct paths), which a module's readers do not need. */

@@ -2,16 +2,16 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Environment } from "./config/load";
-import { Compute } from "./compute";
-import { Database } from "./database";
-import { Datastore } from "./datastore";
-import { MetadataService } from "./metadata-service";
-import { MetaflowUsers } from "./metaflow-users";
-import { profileJson, SECRET_PROFILE_KEYS } from "./profile";
-import { PublicApi } from "./public-api";
-import { Scheduling } from "./scheduling";
+import { MetaflowDeployment } from "./metaflow";
+import type { Compute } from "./compute";
+import type { Database } from "./database";
+import type { Datastore } from "./datastore";
+import type { MetadataService } from "./metadata-service";
+import type { MetaflowUsers } from "./metaflow-users";
 import { Naming } from "./naming";
-import { Network } from "./network";
+import type { Network } from "./network";
+import type { PublicApi } from "./public-api";
+import type { Scheduling } from "./scheduling";
 import { applyRules } from "./rules";
 import { stateKey, stateLocation, useLocalBackend, useS3Backend } from "./state-backend";
 
@@ -24,11 +24,14 @@ export function stackName(environment: string): string {
 }
 
 /**
- * One environment's deployment. It only composes: each area is a construct of its own, wired in the
- * order network, storage (and, as they land, compute, service, scheduling), then outputs.
+ * One environment's stack: the rules, the backend, the AWS provider with the environment's region,
+ * account and tags, then the deployment (`MetaflowDeployment`, shared with the plain Terraform module) and
+ * its outputs.
  */
 export class MetaflowStack extends TerraformStack {
   public readonly naming: Naming;
+  /** The composition (shared with the plain Terraform `metaflow` module). */
+  public readonly deployment: MetaflowDeployment;
   public readonly network: Network;
   public readonly datastore: Datastore;
   public readonly compute: Compute;
@@ -60,104 +63,28 @@ export class MetaflowStack extends TerraformStack {
       ],
     });
 
-    this.network = new Network(this, "network", {
+    const deployment = new MetaflowDeployment(this, {
       naming: this.naming,
       region: config.region,
-      config: config.network,
+      config,
       permissionsBoundaryArn: config.permissionsBoundaryArn,
     });
-    this.datastore = new Datastore(this, "storage", { naming: this.naming, region: config.region, config: config.storage });
-    this.compute = new Compute(this, "compute", {
-      naming: this.naming,
-      region: config.region,
-      network: this.network,
-      config: config.compute,
-      permissionsBoundaryArn: config.permissionsBoundaryArn,
-    });
-    this.datastore.grantReadWrite(this.compute.jobRole);
-
-    this.database = new Database(this, "database", { naming: this.naming, network: this.network, config: config.database });
-    const viaApiGateway = config.service.publicAccess === "apiGateway";
-    this.metadataService = new MetadataService(this, "metadata", {
-      naming: this.naming,
-      region: config.region,
-      network: this.network,
-      database: this.database,
-      config: config.service,
-      privateLinkClients: viaApiGateway,
-      permissionsBoundaryArn: config.permissionsBoundaryArn,
-    });
-    this.metadataService.allowClients("batch-jobs", this.compute.securityGroup);
-    this.datastore.grantRead(this.metadataService.taskRole);
-    if (viaApiGateway) {
-      this.publicApi = new PublicApi(this, "api", {
-        naming: this.naming,
-        region: config.region,
-        loadBalancer: this.metadataService.loadBalancer,
-        config: config.service.apiGateway,
-        permissionsBoundaryArn: config.permissionsBoundaryArn,
-      });
+    this.deployment = deployment;
+    this.network = deployment.network;
+    this.datastore = deployment.datastore;
+    this.compute = deployment.compute;
+    this.database = deployment.database;
+    this.metadataService = deployment.metadataService;
+    this.publicApi = deployment.publicApi;
+    this.scheduling = deployment.scheduling;
+    this.users = deployment.users;
+    for (const [name, value, description, sensitive] of deployment.outputs) {
+      new TerraformOutput(this, name, { value, description, sensitive }).overrideLogicalId(name);
     }
-
-    if (config.scheduling.enabled) {
-      this.scheduling = new Scheduling(this, "scheduling", {
-        naming: this.naming,
-        region: config.region,
-        config: config.scheduling,
-        batch: this.compute,
-        datastore: this.datastore,
-        permissionsBoundaryArn: config.permissionsBoundaryArn,
-      });
-    }
-    if (config.scheduling.users.access !== "none") {
-      this.users = new MetaflowUsers(this, "users", {
-        naming: this.naming,
-        region: config.region,
-        config: config.scheduling.users,
-        batch: this.compute,
-        datastore: this.datastore,
-        scheduling: this.scheduling,
-        permissionsBoundaryArn: config.permissionsBoundaryArn,
-      });
-      this.output("metaflow_users_policy_arn", this.users.policy.arn, "Managed policy for the people who run Metaflow");
-      if (this.users.role) this.output("metaflow_users_role_arn", this.users.role.arn, "Role the configured principals assume to run Metaflow");
-    }
-
-    this.output("vpc_id", this.network.vpcId, "VPC Metaflow runs in");
-    this.output("private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)");
-    this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)");
-    this.output("datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore");
-    this.output("batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue");
-    const profile = this.profile;
-    for (const [key, value] of Object.entries(profile)) {
-      const secret = SECRET_PROFILE_KEYS.includes(key as never);
-      this.output(key, value, `Metaflow profile key ${key}${secret ? " (secret)" : ""}`, secret);
-    }
-    this.output("metaflow_profile_json", profileJson(profile), "The Metaflow profile (`npm run profile` writes it to ~/.metaflowconfig); holds the API key", true);
   }
 
   /** Every Metaflow profile key this deployment has a value for. */
   public get profile(): Record<string, string> {
-    return {
-      ...this.datastore.profile,
-      ...this.serviceProfile,
-      ...(this.publicApi && { METAFLOW_SERVICE_AUTH_KEY: this.publicApi.apiKey.value }),
-      ...this.compute.profile,
-      ...this.scheduling?.profile,
-    };
-  }
-
-  /** The metadata keys of the Metaflow profile (reference §1), but the secret key. */
-  public get serviceProfile(): Record<string, string> {
-    const internal = this.metadataService.internalUrl;
-    return {
-      METAFLOW_DEFAULT_METADATA: "service",
-      METAFLOW_SERVICE_URL: this.publicApi?.url ?? internal,
-      METAFLOW_SERVICE_INTERNAL_URL: internal,
-    };
-  }
-
-  private output(name: string, value: string | string[], description: string, sensitive = false): void {
-    new TerraformOutput(this, name, { value, description, sensitive }).overrideLogicalId(name);
+    return this.deployment.profile;
   }
 }

@@ -1,0 +1,156 @@
+import { Construct } from "constructs";
+import { EnvironmentConfig } from "./config/schema";
+import { Compute } from "./compute";
+import { Database } from "./database";
+import { Datastore } from "./datastore";
+import { MetadataService } from "./metadata-service";
+import { MetaflowUsers } from "./metaflow-users";
+import { Naming } from "./naming";
+import { Network } from "./network";
+import { profileJson, SECRET_PROFILE_KEYS } from "./profile";
+import { PublicApi } from "./public-api";
+import { Scheduling } from "./scheduling";
+
+/** What the composition needs of a config: every area (naming, region, tags and state are the caller's). */
+export type DeploymentConfig = Pick<EnvironmentConfig, "network" | "storage" | "compute" | "database" | "service" | "scheduling">;
+
+export interface MetaflowDeploymentProps {
+  readonly naming: Naming;
+  /** The region: a literal in the app, the provider's region in a plain Terraform module. */
+  readonly region: string;
+  readonly config: DeploymentConfig;
+  /** @default no permissions boundary */
+  readonly permissionsBoundaryArn?: string;
+}
+
+/** One output of the deployment: name, value, description, sensitive. */
+export type DeploymentOutput = readonly [string, unknown, string, boolean];
+
+/**
+ * The whole Metaflow deployment, composed once for both builds: the CDKTF app's `MetaflowStack` and the
+ * plain Terraform `metaflow` module. It builds each area's construct directly in `scope` (so resource
+ * addresses do not depend on which build made them) in the order network, storage, compute, database and
+ * service, scheduling, and wires them the other way with grant and allow methods.
+ */
+export class MetaflowDeployment {
+  public readonly network: Network;
+  public readonly datastore: Datastore;
+  public readonly compute: Compute;
+  public readonly database: Database;
+  public readonly metadataService: MetadataService;
+  /** Undefined when the service is internal only. */
+  public readonly publicApi?: PublicApi;
+  /** Undefined when scheduling is off. */
+  public readonly scheduling?: Scheduling;
+  /** Undefined when `scheduling.users.access` is "none". */
+  public readonly users?: MetaflowUsers;
+
+  constructor(scope: Construct, props: MetaflowDeploymentProps) {
+    const { config } = props;
+    this.network = new Network(scope, "network", {
+      naming: props.naming,
+      region: props.region,
+      config: config.network,
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+    });
+    this.datastore = new Datastore(scope, "storage", { naming: props.naming, region: props.region, config: config.storage });
+    this.compute = new Compute(scope, "compute", {
+      naming: props.naming,
+      region: props.region,
+      network: this.network,
+      config: config.compute,
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+    });
+    this.datastore.grantReadWrite(this.compute.jobRole);
+
+    this.database = new Database(scope, "database", { naming: props.naming, network: this.network, config: config.database });
+    const viaApiGateway = config.service.publicAccess === "apiGateway";
+    this.metadataService = new MetadataService(scope, "metadata", {
+      naming: props.naming,
+      region: props.region,
+      network: this.network,
+      database: this.database,
+      config: config.service,
+      privateLinkClients: viaApiGateway,
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+    });
+    this.metadataService.allowClients("batch-jobs", this.compute.securityGroup);
+    this.datastore.grantRead(this.metadataService.taskRole);
+    if (viaApiGateway) {
+      this.publicApi = new PublicApi(scope, "api", {
+        naming: props.naming,
+        region: props.region,
+        loadBalancer: this.metadataService.loadBalancer,
+        config: config.service.apiGateway,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+    }
+
+    if (config.scheduling.enabled) {
+      this.scheduling = new Scheduling(scope, "scheduling", {
+        naming: props.naming,
+        region: props.region,
+        config: config.scheduling,
+        batch: this.compute,
+        datastore: this.datastore,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+    }
+    if (config.scheduling.users.access !== "none") {
+      this.users = new MetaflowUsers(scope, "users", {
+        naming: props.naming,
+        region: props.region,
+        config: config.scheduling.users,
+        batch: this.compute,
+        datastore: this.datastore,
+        scheduling: this.scheduling,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+    }
+
+  }
+
+  /** Every Metaflow profile key this deployment has a value for. */
+  public get profile(): Record<string, string> {
+    return {
+      ...this.datastore.profile,
+      ...this.serviceProfile,
+      ...(this.publicApi && { METAFLOW_SERVICE_AUTH_KEY: this.publicApi.apiKey.value }),
+      ...this.compute.profile,
+      ...this.scheduling?.profile,
+    };
+  }
+
+  /** The metadata keys of the Metaflow profile (reference §1), but the secret key. */
+  public get serviceProfile(): Record<string, string> {
+    const internal = this.metadataService.internalUrl;
+    return {
+      METAFLOW_DEFAULT_METADATA: "service",
+      METAFLOW_SERVICE_URL: this.publicApi?.url ?? internal,
+      METAFLOW_SERVICE_INTERNAL_URL: internal,
+    };
+  }
+
+  /** The outputs both builds declare: ids of the network and datastore, queues, users, every profile key and the profile. */
+  public get outputs(): DeploymentOutput[] {
+    const outputs: DeploymentOutput[] = [];
+    if (this.users) {
+      outputs.push(["metaflow_users_policy_arn", this.users.policy.arn, "Managed policy for the people who run Metaflow", false]);
+      if (this.users.role) outputs.push(["metaflow_users_role_arn", this.users.role.arn, "Role the configured principals assume to run Metaflow", false]);
+    }
+    outputs.push(
+      ["vpc_id", this.network.vpcId, "VPC Metaflow runs in", false],
+      ["private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)", false],
+      ["public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)", false],
+      ["datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore", false],
+      ["batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue", false],
+    );
+    const profile = this.profile;
+    for (const [key, value] of Object.entries(profile)) {
+      const secret = SECRET_PROFILE_KEYS.includes(key as never);
+      outputs.push([key, value, `Metaflow profile key ${key}${secret ? " (secret)" : ""}`, secret]);
+    }
+    outputs.push(["metaflow_profile_json", profileJson(profile), "The Metaflow profile (`npm run profile` writes it to ~/.metaflowconfig); holds the API key", true]);
+    return outputs;
+  }
+}
