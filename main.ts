@@ -9,7 +9,7 @@ import { plannedStateBuckets, StateStack } from "./modules/state-stack";
 import { formatSummary, summarize } from "./modules/summary";
 
 /** Where environment configs live: one `<environment>.json` each. */
-const DEFAULT_CONFIG_DIR = "environments";
+export const DEFAULT_CONFIG_DIR = "environments";
 /** Where cdktf writes (its own default, made explicit so main knows whether it was there before). */
 const outdirOf = () => process.env.CDKTF_OUTDIR ?? "cdktf.out";
 

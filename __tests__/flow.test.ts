@@ -134,6 +134,16 @@ describeWithTerraform("plan and apply flow (offline, real terraform)", () => {
       }
     });
 
+    test("a type listed in the config's protectedResources is blocked without --protect", () => {
+      writeConfig({ ...config, protectedResources: ["aws_vpc"], network: { mode: "create", vpcCidr: "10.1.0.0/16" } });
+      try {
+        expect(run(planMain)).toBe(3);
+        expect(saved.readMeta()!.verdict).toBe("blocked");
+      } finally {
+        writeConfig(config);
+      }
+    });
+
     test("the same change approved by name is planned as changes (exit 2)", () => {
       writeConfig({ ...config, network: { mode: "create", vpcCidr: "10.1.0.0/16" } });
       try {

@@ -112,7 +112,7 @@ function expectRejected(result: Run, c: Case): void {
   expect(result.stdout).not.toMatch(/Synthesized/);
 }
 
-const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, network, storage, compute, database, service, scheduling, state";
+const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, protectedResources, network, storage, compute, database, service, scheduling, state";
 const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, interfaceEndpoints, flowLogs";
 const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs";
@@ -358,6 +358,7 @@ const cases: Case[] = [
   { title: "scheduling: users access not an option", config: { scheduling: { users: { access: "everyone" } } }, path: "scheduling.users.access", value: "everyone", message: /expected one of "none"\|"policy"\|"role"/ },
   { title: "scheduling: execution log retention not a CloudWatch period", config: { scheduling: { executionLogRetentionDays: 100 } }, path: "scheduling.executionLogRetentionDays", value: 100, message: /must be one of the periods CloudWatch Logs accepts/ },
   { title: "scheduling: enabled not a boolean", config: { scheduling: { enabled: "yes" } }, path: "scheduling.enabled", value: "yes", message: /expected boolean/ },
+  { title: "protectedResources entry that is neither a type nor an address", config: { protectedResources: ["S3 Bucket"] }, path: "protectedResources[0]", value: "S3 Bucket", message: /must be a resource type like aws_efs_file_system or an address like aws_s3_bucket.logs/ },
 ];
 
 afterAll(() => {

@@ -4,7 +4,7 @@ import { renderTerminal } from "../review/terminal";
 import { clearOffline, prepareOffline } from "./offline";
 import { parseFlowArgs } from "./options";
 import { configHash, SavedPlan } from "./saved-plan";
-import { synthesize } from "./synthesize";
+import { protectedResources, synthesize } from "./synthesize";
 import { reportingErrors, terraform } from "./terraform";
 
 export const PLAN_USAGE =
@@ -39,7 +39,7 @@ export function planMain(argv: readonly string[], root = process.cwd()): number 
     }
     saved.writeSecret(saved.jsonFile, shown);
 
-    const review = reviewJson(JSON.parse(shown), { approvals: options.approvals, protect: options.protect, source: `metaflow-${options.environment}` });
+    const review = reviewJson(JSON.parse(shown), { approvals: options.approvals, protect: [...protectedResources(options), ...options.protect], source: `metaflow-${options.environment}` });
     const markdown = renderMarkdown(review, { fullReviewCommand: `npm run review -- ${saved.jsonFile}` });
     const terminal = renderTerminal(review, { color: process.stdout.isTTY === true && !process.env.NO_COLOR });
     saved.writeSecret(saved.markdownFile, markdown);

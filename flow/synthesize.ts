@@ -1,8 +1,15 @@
 import * as path from "path";
-import { main as synth } from "../main";
+import { DEFAULT_CONFIG_DIR, main as synth } from "../main";
+import { loadEnvironments } from "../modules/config/load";
 import { stackName } from "../modules/metaflow-stack";
 import { FlowError } from "./terraform";
 import { FlowOptions } from "./options";
+
+/** The environment's `protectedResources` (config was validated by `synthesize`). */
+export function protectedResources(options: Pick<FlowOptions, "environment" | "configDir">): string[] {
+  const dir = options.configDir ?? process.env.METAFLOW_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  return loadEnvironments(dir).find((e) => e.name === options.environment)?.config.protectedResources ?? [];
+}
 
 /** Synthesizes (validating every environment) and returns the directory of the environment's stack. */
 export function synthesize(options: Pick<FlowOptions, "environment" | "configDir">): string {

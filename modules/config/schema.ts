@@ -60,6 +60,13 @@ const ConfigInputSchema = strict({
     .string()
     .regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, "must be an IAM policy ARN like arn:aws:iam::123456789012:policy/boundary")
     .optional(),
+  /**
+   * More resource types (`aws_efs_file_system`) or addresses the plan gate blocks from deletion,
+   * replacement or forgetting, besides buckets, databases, tables, keys and secrets. @default []
+   */
+  protectedResources: z
+    .array(z.string().regex(/^(module\.[\w-]+(\[[^\]]+\])?\.)*(data\.)?[a-z][a-z0-9_]*(\.[\w-]+(\[[^\]]+\])?)?$/, "must be a resource type like aws_efs_file_system or an address like aws_s3_bucket.logs"))
+    .default([]),
   network: NetworkSchema,
   storage: StorageSchema,
   compute: ComputeSchema,
