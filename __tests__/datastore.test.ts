@@ -163,7 +163,7 @@ describe("Datastore (create mode, defaults)", () => {
   });
 
   test("the Datastore construct's profile has exactly the three datastore keys", () => {
-    expect(Object.keys(out.stack.datastore.profile).sort()).toEqual([
+    expect(Object.keys(out.stack.deployment.datastore.profile).sort()).toEqual([
       "METAFLOW_DATASTORE_SYSROOT_S3",
       "METAFLOW_DATATOOLS_S3ROOT",
       "METAFLOW_DEFAULT_DATASTORE",
@@ -220,9 +220,9 @@ describe("Datastore (existing bucket)", () => {
   });
 
   test("the bucket ARN is built in the region's partition", () => {
-    expect(out.stack.datastore.bucketArn).toBe(`arn:aws:s3:::${EXISTING_BUCKET}`);
+    expect(out.stack.deployment.datastore.bucketArn).toBe(`arn:aws:s3:::${EXISTING_BUCKET}`);
     const cn = synth({ region: "cn-north-1", storage: { mode: "existing", bucketName: EXISTING_BUCKET } });
-    expect(cn.stack.datastore.bucketArn).toBe(`arn:aws-cn:s3:::${EXISTING_BUCKET}`);
+    expect(cn.stack.deployment.datastore.bucketArn).toBe(`arn:aws-cn:s3:::${EXISTING_BUCKET}`);
   });
 });
 
@@ -243,8 +243,8 @@ describe("Datastore grants", () => {
   }
   const statementsOf = (policy: Body) => policyDoc(policy.policy).Statement as Body[];
   const actionsOf = (policy: Body) => sorted(statementsOf(policy).flatMap((s) => list(s.Action)));
-  const read = grantTo({}, (stack, role) => stack.datastore.grantRead(role));
-  const readWrite = grantTo({}, (stack, role) => stack.datastore.grantReadWrite(role));
+  const read = grantTo({}, (stack, role) => stack.deployment.datastore.grantRead(role));
+  const readWrite = grantTo({}, (stack, role) => stack.deployment.datastore.grantReadWrite(role));
 
   test("grantRead adds one inline policy to the role", () => {
     expect(read.policies).toHaveLength(1);
@@ -303,13 +303,13 @@ describe("Datastore grants", () => {
   });
 
   test('with encryption "s3" there is no KMS statement', () => {
-    const { policies } = grantTo({ storage: { mode: "create", encryption: "s3" } }, (stack, role) => stack.datastore.grantReadWrite(role));
+    const { policies } = grantTo({ storage: { mode: "create", encryption: "s3" } }, (stack, role) => stack.deployment.datastore.grantReadWrite(role));
     expect(actionsOf(policies[0]).filter((a) => a.startsWith("kms:"))).toEqual([]);
   });
 
   test("an existing bucket without kmsKeyArn gets no KMS statement, and S3 statements on its ARN", () => {
     const { policies } = grantTo({ storage: { mode: "existing", bucketName: EXISTING_BUCKET } }, (stack, role) =>
-      stack.datastore.grantReadWrite(role),
+      stack.deployment.datastore.grantReadWrite(role),
     );
     const statements = statementsOf(policies[0]);
     expect(statements.flatMap((s) => list(s.Action)).filter((a) => String(a).startsWith("kms:"))).toEqual([]);
@@ -320,7 +320,7 @@ describe("Datastore grants", () => {
 
   test("an existing bucket with kmsKeyArn gets a KMS statement on that ARN", () => {
     const { policies } = grantTo({ storage: { mode: "existing", bucketName: EXISTING_BUCKET, kmsKeyArn: KEY_ARN } }, (stack, role) =>
-      stack.datastore.grantRead(role),
+      stack.deployment.datastore.grantRead(role),
     );
     const kms = statementsOf(policies[0]).filter((s) => list(s.Action).some((a) => String(a).startsWith("kms:")));
     expect(kms).toHaveLength(1);
@@ -331,8 +331,8 @@ describe("Datastore grants", () => {
   test("granting read twice to one role throws", () => {
     expect(() =>
       grantTo({}, (stack, role) => {
-        stack.datastore.grantRead(role);
-        stack.datastore.grantRead(role);
+        stack.deployment.datastore.grantRead(role);
+        stack.deployment.datastore.grantRead(role);
       }),
     ).toThrow(/already has a policy named "datastore-read"/);
   });
@@ -340,8 +340,8 @@ describe("Datastore grants", () => {
   test("granting read-write twice to one role throws", () => {
     expect(() =>
       grantTo({}, (stack, role) => {
-        stack.datastore.grantReadWrite(role);
-        stack.datastore.grantReadWrite(role);
+        stack.deployment.datastore.grantReadWrite(role);
+        stack.deployment.datastore.grantReadWrite(role);
       }),
     ).toThrow(/already has a policy named "datastore-read-write"/);
   });

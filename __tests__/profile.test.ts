@@ -162,7 +162,7 @@ describe("The profile output", () => {
 describe("METAFLOW_SERVICE_AUTH_KEY", () => {
   test("is in the profile with the API gateway (the default)", () => {
     const out = synthOnce({}, "dev");
-    expect(out.stack.publicApi).toBeDefined();
+    expect(out.stack.deployment.publicApi).toBeDefined();
     expect(profileOf(out)).toHaveProperty("METAFLOW_SERVICE_AUTH_KEY");
   });
 
@@ -173,7 +173,7 @@ describe("METAFLOW_SERVICE_AUTH_KEY", () => {
 
   test("is not in the profile of an internal-only service", () => {
     const out = synthOnce({ service: { publicAccess: "internal" } }, "dev");
-    expect(out.stack.publicApi).toBeUndefined();
+    expect(out.stack.deployment.publicApi).toBeUndefined();
     expect(profileOf(out)).not.toHaveProperty("METAFLOW_SERVICE_AUTH_KEY");
   });
 

@@ -268,7 +268,7 @@ describe("EventBridge role", () => {
 describe("State machine prefix", () => {
   test("the scheduling construct takes it from the naming helper", () => {
     const out = synth(PRODUCTION, "production");
-    expect(out.stack.scheduling?.stateMachinePrefix).toBe(out.stack.naming.stateMachinePrefix);
+    expect(out.stack.deployment.scheduling?.stateMachinePrefix).toBe(out.stack.naming.stateMachinePrefix);
   });
 
   test("the profile's METAFLOW_SFN_STATE_MACHINE_PREFIX is the naming helper's prefix", () => {

@@ -206,7 +206,7 @@ describeWithTerraform("terraform: every shipped stack validates and plans offlin
     test("every compute environment and queue of the config is planned, with its Batch type", () => {
       const planned = (type: string) => plan.resource_changes.filter((r: any) => r.type === type).map((r: any) => r.change.after);
       const environments = planned("aws_batch_compute_environment");
-      const compute = (synthesized.stack.compute as any).environments as Record<string, unknown>;
+      const compute = (synthesized.stack.deployment.compute as any).environments as Record<string, unknown>;
       expect(environments).toHaveLength(Object.keys(compute).length);
       const types = environments.map((e: any) => e.compute_resources[0].type).sort();
       const expected = c.env === "production" ? ["EC2", "EC2", "FARGATE", "FARGATE_SPOT", "SPOT"] : ["EC2"];

@@ -3,15 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Environment } from "./config/load";
 import { MetaflowDeployment } from "./metaflow";
-import type { Compute } from "./compute";
-import type { Database } from "./database";
-import type { Datastore } from "./datastore";
-import type { MetadataService } from "./metadata-service";
-import type { MetaflowUsers } from "./metaflow-users";
 import { Naming } from "./naming";
-import type { Network } from "./network";
-import type { PublicApi } from "./public-api";
-import type { Scheduling } from "./scheduling";
 import { applyRules } from "./rules";
 import { stateKey, stateLocation, useLocalBackend, useS3Backend } from "./state-backend";
 
@@ -32,17 +24,6 @@ export class MetaflowStack extends TerraformStack {
   public readonly naming: Naming;
   /** The composition (shared with the plain Terraform `metaflow` module). */
   public readonly deployment: MetaflowDeployment;
-  public readonly network: Network;
-  public readonly datastore: Datastore;
-  public readonly compute: Compute;
-  public readonly database: Database;
-  public readonly metadataService: MetadataService;
-  /** Undefined when the service is internal only. */
-  public readonly publicApi?: PublicApi;
-  /** Undefined when scheduling is off. */
-  public readonly scheduling?: Scheduling;
-  /** Undefined when `scheduling.users.access` is "none". */
-  public readonly users?: MetaflowUsers;
 
   constructor(scope: Construct, environment: Environment) {
     super(scope, stackName(environment.name));
@@ -70,14 +51,6 @@ export class MetaflowStack extends TerraformStack {
       permissionsBoundaryArn: config.permissionsBoundaryArn,
     });
     this.deployment = deployment;
-    this.network = deployment.network;
-    this.datastore = deployment.datastore;
-    this.compute = deployment.compute;
-    this.database = deployment.database;
-    this.metadataService = deployment.metadataService;
-    this.publicApi = deployment.publicApi;
-    this.scheduling = deployment.scheduling;
-    this.users = deployment.users;
     for (const [name, value, description, sensitive] of deployment.outputs) {
       new TerraformOutput(this, name, { value, description, sensitive }).overrideLogicalId(name);
     }
