@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../review";
+import { runReview } from "../support/review-cli";
 
 /**
  * The command line: exit codes 0 / 2 / 3 / 1, --format, --allow, --approvals, --protect, and one line on
@@ -22,12 +22,7 @@ function planFile(name: string, changes: unknown[]): string {
   fs.writeFileSync(p, JSON.stringify({ format_version: "1.2", terraform_version: "1.11.4", planned_values: { root_module: {} }, resource_changes: changes }));
   return p;
 }
-function run(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false, env: {} });
-  return { code, stdout, stderr };
-}
+const run = runReview;
 
 const noChanges = planFile("no-changes.json", [rc("aws_vpc.v", ["no-op"])]);
 const changes = planFile("changes.json", [rc("aws_vpc.v", ["update"]), rc("aws_nat_gateway.n", ["delete"])]);

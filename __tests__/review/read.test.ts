@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { locateJsonError, main, PlanInputError, readPlanFile } from "../../review";
+import { locateJsonError, PlanInputError, readPlanFile } from "../../review";
+import { runReview } from "../support/review-cli";
 
 /**
  * Unreadable input: each case gets exit 1 and exactly one line on stderr that says what the file is and
@@ -19,12 +20,7 @@ function file(name: string, content: string | Buffer): string {
   return p;
 }
 
-function run(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false, env: {} });
-  return { code, stdout, stderr };
-}
+const run = runReview;
 
 /** Runs the CLI on `p` and checks the one-line contract; returns the line. */
 function rejected(p: string): string {
