@@ -1,5 +1,5 @@
 import { synth } from "./support/synth";
-import { entries, entriesIn, list, ref } from "./support/json";
+import { entries, entriesIn, list, ref, resourcesIn } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
@@ -172,10 +172,17 @@ describe("Database (defaults)", () => {
     expect(rule.prefix_list_id).toBeUndefined();
   });
 
-  test("the instance identifier is a prefix, not a fixed identifier", () => {
-    expect(db.instance.identifier).toBeUndefined();
-    expect(typeof db.instance.identifier_prefix).toBe("string");
-    expect(db.instance.identifier_prefix.length).toBeGreaterThan(0);
+  test("the instance identifier is fixed, from the naming helper", () => {
+    expect(db.instance.identifier).toBe(`${out.stack.naming.base}-metadata`);
+    expect(db.instance).not.toHaveProperty("identifier_prefix");
+  });
+
+  test("the exported logs' groups are created first, with retention, under the names RDS uses", () => {
+    const groups = resourcesIn(out, "aws_cloudwatch_log_group", "database");
+    expect(groups.map((g) => g.name).sort()).toEqual(["postgresql", "upgrade"].map((k) => `/aws/rds/instance/${db.instance.identifier}/${k}`));
+    for (const g of groups) expect(g.retention_in_days).toBe(90);
+    expect(db.instance.depends_on).toHaveLength(2);
+    expect(synth({ database: { logRetentionDays: 30 } }).resources("aws_cloudwatch_log_group").filter((g) => g.name.startsWith("/aws/rds/")).map((g) => g.retention_in_days)).toEqual([30, 30]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -23,6 +24,8 @@ export const POSTGRES_PORT = 5432;
 /** The database and master user the metadata service uses. */
 export const DATABASE_NAME = "metaflow";
 export const MASTER_USERNAME = "metaflow";
+/** PostgreSQL logs exported to CloudWatch Logs. */
+const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 /** Days Performance Insights keeps data on the free tier. */
 const PERFORMANCE_INSIGHTS_DAYS = 7;
 
@@ -75,8 +78,18 @@ export class Database extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
+    // RDS would create its log groups itself, without retention; created first, they keep logs for a set time.
+    const identifier = naming.dbIdentifier("metadata");
+    const logGroups = LOG_EXPORTS.map(
+      (kind) =>
+        new CloudwatchLogGroup(this, `logs-${kind}`, {
+          name: `/aws/rds/instance/${identifier}/${kind}`,
+          retentionInDays: config.logRetentionDays,
+        }),
+    );
+
     this.instance = new DbInstance(this, "instance", {
-      identifierPrefix: naming.dbIdentifierPrefix("db"),
+      identifier,
       engine: "postgres",
       engineVersion: config.engineVersion,
       autoMinorVersionUpgrade: true,
@@ -102,11 +115,12 @@ export class Database extends Construct {
       deletionProtection: true,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${naming.base}-metadata-final`,
-      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       performanceInsightsEnabled: config.performanceInsights,
       performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
       performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
       applyImmediately: false,
+      dependsOn: logGroups,
     });
   }
 

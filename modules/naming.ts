@@ -20,8 +20,8 @@ export const NAME_LIMITS = {
   /** `name_prefix` of launch templates (128) less Terraform's 26-character suffix. */
   launchTemplatePrefix: 102,
   instanceProfile: 128,
-  /** RDS `identifier_prefix` (63) less Terraform's 26-character suffix. */
-  dbIdentifierPrefix: 37,
+  /** RDS instance identifiers. */
+  dbIdentifier: 63,
   /** Load balancer and target group names. */
   loadBalancer: 32,
   ecs: 255,
@@ -104,9 +104,9 @@ export class Naming {
     return this.check("instanceProfile", `${this.base}-${purpose}`);
   }
 
-  /** An RDS `identifier_prefix`; Terraform makes it unique, so a replacement can be created first. */
-  public dbIdentifierPrefix(purpose: string): string {
-    return this.check("dbIdentifierPrefix", `${this.base}-${purpose}-`);
+  /** An RDS instance identifier (fixed, so its log groups can be created first, with retention). */
+  public dbIdentifier(purpose: string): string {
+    return this.check("dbIdentifier", `${this.base}-${purpose}`);
   }
 
   /** Load balancer and target group names (32 characters at most). */

@@ -22,6 +22,8 @@ export const DatabaseSchema = strict({
   backupRetentionDays: int(7, 35).default(7),
   /** @default false */
   performanceInsights: z.boolean().default(false),
+  /** Days the exported PostgreSQL logs are kept. @default 90 */
+  logRetentionDays: RetentionDays.default(90),
 });
 
 /** How people outside the VPC reach the metadata service. */
@@ -94,7 +96,7 @@ export type DatabaseConfig = z.output<typeof DatabaseSchema>;
 
 export const DatabaseDefaultSchema = DatabaseSchema.default({
   engineVersion: "17", instanceClass: "db.t4g.small", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100,
-  multiAz: true, backupRetentionDays: 7, performanceInsights: false,
+  multiAz: true, backupRetentionDays: 7, performanceInsights: false, logRetentionDays: 90,
 });
 
 /** Cross-field rules of the service; paths relative to `service`. */
