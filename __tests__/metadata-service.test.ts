@@ -374,6 +374,16 @@ describe("Metadata service (defaults)", () => {
     test("the service allows 8080 only from the load balancer's security group", () => {
       expect(rulesOn(out, md.serviceGroup, "ingress").map(shape)).toEqual([{ protocol: "tcp", from: 8080, to: 8080, peer: md.lbGroup }]);
     });
+
+    test("the service reaches out only over HTTPS and to the database on 5432", () => {
+      const [databaseGroup] = entriesIn(out, "aws_security_group", "database").map(([id]) => ref("aws_security_group", id));
+      const egress = rulesOn(out, md.serviceGroup, "egress").map(shape);
+      expect(egress).toHaveLength(2);
+      expect(egress).toEqual(expect.arrayContaining([
+        { protocol: "tcp", from: 443, to: 443, peer: "0.0.0.0/0" },
+        { protocol: "tcp", from: 5432, to: 5432, peer: databaseGroup },
+      ]));
+    });
   });
 });
 

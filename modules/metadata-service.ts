@@ -17,7 +17,6 @@ import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { ECR_AUTH, ECR_PULL, LOGS_WRITE } from "./perms";
 import { Role } from "./role";
-import { suppress } from "./rules/suppress";
 
 export interface MetadataServiceProps {
   readonly naming: Naming;
@@ -34,6 +33,7 @@ export interface MetadataServiceProps {
 /** The metadata API (reference §3). The migration service's port, 8082, is never mapped. */
 export const SERVICE_PORT = 8080;
 const LISTENER_PORT = 80;
+const HTTPS_PORT = 443;
 const HEALTH_PATH = "/ping";
 /** Time for a new task to migrate the schema and start before health checks count. */
 const HEALTH_GRACE_SECONDS = 180;
@@ -97,16 +97,28 @@ export class MetadataService extends Construct {
     });
     this.serviceSecurityGroup = new SecurityGroup(this, "service-security-group", {
       name: naming.securityGroup("metadata-service"),
-      description: "Metadata service tasks: 8080 from the load balancer; out to the database, AWS APIs and image registries",
+      description: "Metadata service tasks: 8080 from the load balancer; out to the database and to HTTPS endpoints only",
       vpcId: props.network.vpcId,
-      egress: [{ description: "All outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
       tags: { Name: naming.resource("metadata-service") },
     });
-    suppress(
-      this.serviceSecurityGroup,
-      "MF-SG-3",
-      "Fargate pulls the image (Docker Hub by default), fetches the database secret and writes logs through the task's own interface, to registry and AWS endpoints whose addresses change; inbound is the load balancer only",
-    );
+    // Out: HTTPS (image registries, Secrets Manager, CloudWatch Logs, whose addresses change) and the
+    // database. Standalone rules only: inline and standalone rules on one group fight each other.
+    new VpcSecurityGroupEgressRule(this, "service-to-https", {
+      securityGroupId: this.serviceSecurityGroup.id,
+      cidrIpv4: "0.0.0.0/0",
+      ipProtocol: "tcp",
+      fromPort: HTTPS_PORT,
+      toPort: HTTPS_PORT,
+      description: "Image pulls, the database secret and logs (HTTPS)",
+    });
+    new VpcSecurityGroupEgressRule(this, "service-to-database", {
+      securityGroupId: this.serviceSecurityGroup.id,
+      referencedSecurityGroupId: database.securityGroup.id,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description: "PostgreSQL to the metadata database",
+    });
     new VpcSecurityGroupIngressRule(this, "service-from-lb", {
       securityGroupId: this.serviceSecurityGroup.id,
       referencedSecurityGroupId: this.loadBalancerSecurityGroup.id,
