@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LOG_RETENTION_DAYS } from "../modules/config/common";
@@ -97,11 +97,6 @@ export class ModuleStack extends TerraformStack {
         },
       ],
     }).numberValue;
-  }
-
-  /** Element `i` of a list variable, for constructs that build one resource per element. */
-  public static element(list: string[], i: number): string {
-    return Fn.element(list, i);
   }
 }
 

@@ -2,8 +2,7 @@ import { Construct } from "constructs";
 import { MetaflowUsers } from "../modules/metaflow-users";
 import { ExistingRole } from "../modules/role";
 import { Scheduling } from "../modules/scheduling";
-import { existingDatastore } from "./compute-module";
-import { schedulingInputs } from "./inputs";
+import { existingDatastore, schedulingInputs } from "./inputs";
 import { ModuleStack } from "./module-stack";
 
 /**

@@ -2,9 +2,8 @@ import { Construct } from "constructs";
 import { Database } from "../modules/database";
 import { MetadataService } from "../modules/metadata-service";
 import { PublicApi } from "../modules/public-api";
-import { existingDatastore, placement } from "./compute-module";
 import { ModuleStack } from "./module-stack";
-import { databaseInputs, serviceInputs } from "./inputs";
+import { databaseInputs, existingDatastore, placement, serviceInputs } from "./inputs";
 
 /**
  * The metadata service area as a plain Terraform module: PostgreSQL on RDS with an RDS-managed password,

@@ -22,13 +22,6 @@ provider "aws" {
   }
 }
 
-locals {
-  common = {
-    name_prefix = var.name_prefix
-    environment = var.environment
-  }
-}
-
 module "network" {
   source             = "../../terraform-modules/network"
   name_prefix        = var.name_prefix

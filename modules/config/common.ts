@@ -73,11 +73,22 @@ export const RetentionDays = z
 export const int = (min: number, max: number) =>
   z.number().int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
-/** The error of a `mode` discriminated union: names the modes that exist. */
-export const modeError = (allowed: string) => ({
+/** The error of a discriminated union on `key` (`mode`, `backend`): names the values that exist. */
+export const discriminatorError = (key: string, allowed: string) => ({
   error: (issue: { code: string }) =>
-    issue.code === "invalid_union" || issue.code === "invalid_type" ? `mode must be one of ${allowed}` : undefined,
+    issue.code === "invalid_union" || issue.code === "invalid_type" ? `${key} must be one of ${allowed}` : undefined,
 });
+
+/** The error of a `mode` discriminated union. */
+export const modeError = (allowed: string) => discriminatorError("mode", allowed);
+
+/** An S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens. */
+export const BucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens");
+
+/** An IAM managed policy ARN (customer or AWS managed), with the message `message`. */
+export const iamPolicyArn = (message: string) => z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, message);
 
 /** Reports one problem at a path relative to the area being checked. */
 export type Report = (path: readonly (string | number)[], value: unknown, message: string) => void;

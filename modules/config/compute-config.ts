@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duplicateIndexes, int, Report, strict } from "./common";
+import { duplicateIndexes, iamPolicyArn, int, Report, strict } from "./common";
 
 /** Config of the compute area: AWS Batch compute environments and the job queues over them. */
 
@@ -87,7 +87,7 @@ export const ComputeSchema = strict({
   batchServiceRole: z.enum(BATCH_SERVICE_ROLES).default("dedicated"),
   /** Extra managed policies for the job role, e.g. access to data outside the datastore. @default [] */
   jobRoleManagedPolicyArns: z
-    .array(z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, "must be an IAM policy ARN"))
+    .array(iamPolicyArn("must be an IAM policy ARN"))
     .default([]),
 }).default({
   computeEnvironments: [{ name: "cpu", kind: "ec2" }],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH } from "../naming";
-import { nameSegment, Report, strict } from "./common";
+import { iamPolicyArn, nameSegment, Report, strict } from "./common";
 import { checkCompute, checkComputeNetwork, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
 import { checkNetwork, NetworkConfig, NetworkSchema, resolveNetwork } from "./network-config";
 import { checkDatabase, checkService, checkServiceNetwork, DatabaseDefaultSchema, ServiceSchema } from "./service-config";
@@ -56,10 +56,7 @@ const ConfigInputSchema = strict({
    */
   accountId: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
   /** Permissions boundary attached to every IAM role the project creates. @default none */
-  permissionsBoundaryArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, "must be an IAM policy ARN like arn:aws:iam::123456789012:policy/boundary")
-    .optional(),
+  permissionsBoundaryArn: iamPolicyArn("must be an IAM policy ARN like arn:aws:iam::123456789012:policy/boundary").optional(),
   /**
    * More resource types (`aws_efs_file_system`) or addresses the plan gate blocks from deletion,
    * replacement or forgetting, besides buckets, databases, tables, keys and secrets. @default []

@@ -1,12 +1,8 @@
 import { z } from "zod";
-import { strict } from "./common";
+import { BucketName, discriminatorError, strict } from "./common";
 import { AWS_REGIONS } from "./regions";
 
 /** Config of where Terraform keeps each environment's state. */
-
-export const BucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens");
 
 /** Where the bootstrap stack (which creates the state bucket) keeps its own state. */
 export const BOOTSTRAP_STATE = ["local", "bucket"] as const;
@@ -37,10 +33,7 @@ const LocalStateSchema = strict({
 });
 
 export const StateSchema = z
-  .discriminatedUnion("backend", [S3StateSchema, LocalStateSchema], {
-    error: (issue) =>
-      issue.code === "invalid_union" || issue.code === "invalid_type" ? `backend must be one of "s3", "local"` : undefined,
-  })
+  .discriminatedUnion("backend", [S3StateSchema, LocalStateSchema], discriminatorError("backend", `"s3", "local"`))
   .default({ backend: "s3", keyPrefix: "metaflow", bootstrapState: "local" });
 
 export type StateConfig = z.output<typeof StateSchema>;

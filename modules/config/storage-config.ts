@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { int, modeError, strict } from "./common";
+import { BucketName, int, modeError, strict } from "./common";
 
 /** Config of the storage area: the Metaflow datastore bucket, created here or existing. */
 
@@ -25,9 +25,7 @@ const CreateStorageSchema = strict({
 
 const ExistingStorageSchema = strict({
   mode: z.literal("existing"),
-  bucketName: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens"),
+  bucketName: BucketName,
   /** The key the bucket is encrypted with, when SSE-KMS; grants then include it. @default none (SSE-S3) */
   kmsKeyArn: KmsKeyArn.optional(),
 });
