@@ -36,9 +36,10 @@ const ROOT_DEVICE = "/dev/xvda";
 
 /**
  * One managed Batch compute environment, in private subnets. EC2 kinds get a launch template (IMDSv2
- * required, encrypted gp3 root volume, no SSH key). Replacement is safe for the queues using it: the name
- * is a prefix and the environment is created before the old one is destroyed; desired vCPUs, which Batch
- * scales itself, are ignored after creation.
+ * required, encrypted gp3 root volume, no SSH key); a new template version replaces the environment (see
+ * the lifecycle below). Replacement is safe for the queues using it: the name is a prefix and the new
+ * environment is created, and the queues moved to it, before the old one is destroyed; desired vCPUs,
+ * which Batch scales itself, are ignored after creation.
  */
 export class ComputeEnvironment extends Construct {
   public readonly environment: BatchComputeEnvironment;
@@ -90,6 +91,13 @@ export class ComputeEnvironment extends Construct {
       lifecycle: {
         ...replaceSafely,
         ignoreChanges: isFargate(config.kind) ? [] : ["compute_resources[0].desired_vcpus"],
+        // A template change makes a new template version, unknown until applied; the provider plans that
+        // as an in-place update of the environment and then, at apply, finds it must replace it ("Provider
+        // produced inconsistent final plan", terraform-provider-aws #39470, #37440): the first apply of every
+        // template change failed. Replacing the environment whenever its template gets a new version makes
+        // the plan say so from the start; with create_before_destroy and the name prefix, the new
+        // environment exists and the queues point at it before the old one is deleted.
+        ...(launchTemplate && { replaceTriggeredBy: [`${launchTemplate.terraformResourceType}.${launchTemplate.friendlyUniqueId}.latest_version`] }),
       },
       // Keep the service role's policy until the environment is gone, or Batch cannot delete it.
       dependsOn: roles.serviceRolePolicy ? [roles.serviceRolePolicy] : undefined,
