@@ -268,7 +268,7 @@ describe("EventBridge role", () => {
 describe("State machine prefix", () => {
   test("the scheduling construct takes it from the naming helper", () => {
     const out = synth(PRODUCTION, "production");
-    expect(out.stack.deployment.scheduling?.stateMachinePrefix).toBe(out.stack.naming.stateMachinePrefix);
+    expect(out.stack.deployment.scheduling.stepFunctions?.stateMachinePrefix).toBe(out.stack.naming.stateMachinePrefix);
   });
 
   test("the profile's METAFLOW_SFN_STATE_MACHINE_PREFIX is the naming helper's prefix", () => {
@@ -284,8 +284,10 @@ describe("State machine prefix", () => {
 describe("Scheduling off", () => {
   const out = synth(UNSCHEDULED);
 
-  test("there is no DynamoDB table", () => {
-    expect(out.resources("aws_dynamodb_table")).toEqual([]);
+  test("the DynamoDB table stays, at the same address, so turning scheduling off and on never replaces it", () => {
+    const on = synth();
+    expect(Object.keys(out.json.resource.aws_dynamodb_table)).toEqual(Object.keys(on.json.resource.aws_dynamodb_table));
+    expect(out.resource("aws_dynamodb_table")).toEqual(on.resource("aws_dynamodb_table"));
   });
 
   test("there is no role trusted by states.amazonaws.com", () => {

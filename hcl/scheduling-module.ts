@@ -30,18 +30,20 @@ export class SchedulingModule extends ModuleStack {
       datastore,
       permissionsBoundaryArn: boundary,
     });
+    // The module always schedules (schedulingInputs sets enabled); the Step Functions side is there.
+    const stepFunctions = scheduling.stepFunctions!;
     const users = new MetaflowUsers(this, "users", {
       naming,
       region: this.region,
       config: { access: "policy", principalArns: [] },
       batch,
       datastore,
-      scheduling,
+      scheduling: stepFunctions,
       permissionsBoundaryArn: boundary,
     });
 
-    this.output("step_functions_role_arn", scheduling.stepFunctionsRole.arn, "Role of Metaflow's state machines");
-    this.output("eventbridge_role_arn", scheduling.eventBridgeRole.arn, "Role EventBridge uses to start scheduled runs");
+    this.output("step_functions_role_arn", stepFunctions.stepFunctionsRole.arn, "Role of Metaflow's state machines");
+    this.output("eventbridge_role_arn", stepFunctions.eventBridgeRole.arn, "Role EventBridge uses to start scheduled runs");
     this.output("users_policy_arn", users.policy.arn, "Managed policy for the people who run Metaflow: attach it to their groups or roles");
     this.output("profile", scheduling.profile, "The scheduling keys of the Metaflow profile");
   }

@@ -12,7 +12,7 @@ import {
 } from "./perms";
 import { PolicyStatement, policyJson } from "./policy";
 import { Role } from "./role";
-import { Scheduling } from "./scheduling";
+import { StepFunctionsAccess } from "./scheduling";
 
 export interface MetaflowUsersProps {
   readonly naming: Naming;
@@ -21,7 +21,7 @@ export interface MetaflowUsersProps {
   readonly batch: IBatch;
   readonly datastore: Datastore;
   /** Undefined when scheduling is off: then the policy covers Batch and the datastore only. */
-  readonly scheduling?: Scheduling;
+  readonly scheduling?: StepFunctionsAccess;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
 }

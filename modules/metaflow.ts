@@ -40,8 +40,8 @@ export class MetaflowDeployment {
   public readonly metadataService: MetadataService;
   /** Undefined when the service is internal only. */
   public readonly publicApi?: PublicApi;
-  /** Undefined when scheduling is off. */
-  public readonly scheduling?: Scheduling;
+  /** The scheduling table always; Step Functions and EventBridge only while scheduling is on. */
+  public readonly scheduling: Scheduling;
   /** Undefined when `scheduling.users.access` is "none". */
   public readonly users?: MetaflowUsers;
 
@@ -86,16 +86,14 @@ export class MetaflowDeployment {
       });
     }
 
-    if (config.scheduling.enabled) {
-      this.scheduling = new Scheduling(scope, "scheduling", {
-        naming: props.naming,
-        region: props.region,
-        config: config.scheduling,
-        batch: this.compute,
-        datastore: this.datastore,
-        permissionsBoundaryArn: props.permissionsBoundaryArn,
-      });
-    }
+    this.scheduling = new Scheduling(scope, "scheduling", {
+      naming: props.naming,
+      region: props.region,
+      config: config.scheduling,
+      batch: this.compute,
+      datastore: this.datastore,
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+    });
     if (config.scheduling.users.access !== "none") {
       this.users = new MetaflowUsers(scope, "users", {
         naming: props.naming,
@@ -103,7 +101,7 @@ export class MetaflowDeployment {
         config: config.scheduling.users,
         batch: this.compute,
         datastore: this.datastore,
-        scheduling: this.scheduling,
+        scheduling: this.scheduling.stepFunctions,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
       });
     }
@@ -117,7 +115,7 @@ export class MetaflowDeployment {
       ...this.serviceProfile,
       ...(this.publicApi && { METAFLOW_SERVICE_AUTH_KEY: this.publicApi.apiKey.value }),
       ...this.compute.profile,
-      ...this.scheduling?.profile,
+      ...this.scheduling.profile,
     };
   }
 

@@ -26,27 +26,34 @@ export interface SchedulingProps {
 /** The rule Step Functions manages for `.sync` Batch integrations. */
 const SYNC_RULE = "StepFunctionsGetEventsForBatchJobsRule";
 
+/** The Step Functions side of scheduling, which exists only while `scheduling.enabled` is on. */
+export interface StepFunctionsAccess {
+  /** The role Metaflow's state machines run as (METAFLOW_SFN_IAM_ROLE). */
+  readonly stepFunctionsRole: Role;
+  /** The role EventBridge uses to start scheduled runs (METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE). */
+  readonly eventBridgeRole: Role;
+  readonly executionLogs: CloudwatchLogGroup;
+  /** METAFLOW_SFN_STATE_MACHINE_PREFIX: state machines and their rules are named `<prefix>_<flow>`. */
+  readonly stateMachinePrefix: string;
+}
+
 /**
  * What `python flow.py step-functions create` and `@schedule` need (reference §2): the DynamoDB table
  * Metaflow's foreach joins use (hash key `pathspec`, TTL on `ttl`, on demand, KMS-encrypted, point-in-time
- * recovery), the state machines' role, the role EventBridge uses to start them, and the execution-history
- * log group. Everything is scoped to state machines named with the environment's prefix.
+ * recovery), and, while scheduling is on, the state machines' role, the role EventBridge uses to start
+ * them, and the execution-history log group, all scoped to state machines named with the environment's
+ * prefix. Turning scheduling off removes the roles and the log group but keeps the table: it is protected
+ * data (deletion protection, and the plan gate blocks deleting it), it costs nothing while idle (on
+ * demand, empty), and turning scheduling on again finds it as it was, so either change is one apply.
  */
 export class Scheduling extends Construct {
   public readonly table: DynamodbTable;
-  public readonly stepFunctionsRole: Role;
-  public readonly eventBridgeRole: Role;
-  public readonly executionLogs: CloudwatchLogGroup;
-  public readonly stateMachinePrefix: string;
+  /** Undefined while scheduling is off. */
+  public readonly stepFunctions?: StepFunctionsAccess;
 
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
-    const { naming, batch } = props;
-    const partition = partitionFor(this, props.region);
-    const arn = (service: string, resource: string, region = props.region) => `arn:${partition}:${service}:${region}:*:${resource}`;
-    this.stateMachinePrefix = naming.stateMachinePrefix;
-    const stateMachines = arn("states", `stateMachine:${this.stateMachinePrefix}_*`);
-    const executions = arn("states", `execution:${this.stateMachinePrefix}_*:*`);
+    const { naming } = props;
 
     this.table = new DynamodbTable(this, "table", {
       name: naming.dynamoTable("step-functions"),
@@ -58,13 +65,23 @@ export class Scheduling extends Construct {
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: true,
     });
+    if (props.config.enabled) this.stepFunctions = this.stepFunctionsAccess(props);
+  }
 
-    this.executionLogs = new CloudwatchLogGroup(this, "execution-logs", {
+  private stepFunctionsAccess(props: SchedulingProps): StepFunctionsAccess {
+    const { naming, batch } = props;
+    const partition = partitionFor(this, props.region);
+    const arn = (service: string, resource: string, region = props.region) => `arn:${partition}:${service}:${region}:*:${resource}`;
+    const stateMachinePrefix = naming.stateMachinePrefix;
+    const stateMachines = arn("states", `stateMachine:${stateMachinePrefix}_*`);
+    const executions = arn("states", `execution:${stateMachinePrefix}_*:*`);
+
+    const executionLogs = new CloudwatchLogGroup(this, "execution-logs", {
       name: naming.vendedLogGroup("step-functions"),
       retentionInDays: props.config.executionLogRetentionDays,
     });
 
-    this.stepFunctionsRole = new Role(this, "step-functions-role", {
+    const stepFunctionsRole = new Role(this, "step-functions-role", {
       name: naming.iamRole("step-functions"),
       assumedBy: "states.amazonaws.com",
       description: "Metaflow state machines: submit and watch Batch jobs, the foreach table, execution logs",
@@ -87,20 +104,21 @@ export class Scheduling extends Construct {
       // Distributed map: a state machine starts and watches child executions of itself.
       { Sid: "DistributedMap", Effect: "Allow", Action: STATES_EXECUTE, Resource: [stateMachines, executions] },
     ];
-    this.stepFunctionsRole.addPolicy("step-functions", statements);
-    props.datastore.grantReadWrite(this.stepFunctionsRole);
-    this.grantTable(this.stepFunctionsRole);
+    stepFunctionsRole.addPolicy("step-functions", statements);
+    props.datastore.grantReadWrite(stepFunctionsRole);
+    this.grantTable(stepFunctionsRole);
     this.grantTable(batch.jobRole);
 
-    this.eventBridgeRole = new Role(this, "eventbridge-role", {
+    const eventBridgeRole = new Role(this, "eventbridge-role", {
       name: naming.iamRole("eventbridge"),
       assumedBy: "events.amazonaws.com",
       description: "EventBridge starts scheduled Metaflow state machines (@schedule)",
       permissionsBoundaryArn: props.permissionsBoundaryArn,
     });
-    this.eventBridgeRole.addPolicy("start-executions", [
+    eventBridgeRole.addPolicy("start-executions", [
       { Sid: "StartExecutions", Effect: "Allow", Action: STATES_START, Resource: stateMachines },
     ]);
+    return { stepFunctionsRole, eventBridgeRole, executionLogs, stateMachinePrefix };
   }
 
   /** Put, Get and UpdateItem on the table: what Metaflow's foreach bookkeeping does. */
@@ -108,15 +126,17 @@ export class Scheduling extends Construct {
     role.addPolicy("step-functions-table", [{ Sid: "ForeachTable", Effect: "Allow", Action: DYNAMODB_ITEMS, Resource: this.table.arn }]);
   }
 
-  /** The scheduling keys of the Metaflow profile (reference §1). */
+  /** The scheduling keys of the Metaflow profile (reference §1); none while scheduling is off. */
   public get profile(): Record<string, string> {
+    const sfn = this.stepFunctions;
+    if (!sfn) return {};
     return {
-      METAFLOW_SFN_IAM_ROLE: this.stepFunctionsRole.arn,
-      METAFLOW_SFN_STATE_MACHINE_PREFIX: this.stateMachinePrefix,
-      METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: this.eventBridgeRole.arn,
+      METAFLOW_SFN_IAM_ROLE: sfn.stepFunctionsRole.arn,
+      METAFLOW_SFN_STATE_MACHINE_PREFIX: sfn.stateMachinePrefix,
+      METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: sfn.eventBridgeRole.arn,
       METAFLOW_SFN_DYNAMO_DB_TABLE: this.table.name,
       // Step Functions' logging destination wants the group ARN with its `:*` suffix.
-      METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: `${this.executionLogs.arn}:*`,
+      METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: `${sfn.executionLogs.arn}:*`,
     };
   }
 }

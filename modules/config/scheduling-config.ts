@@ -21,7 +21,11 @@ const UsersSchema = strict({
 });
 
 export const SchedulingSchema = strict({
-  /** Step Functions (`step-functions create`) and `@schedule`; off leaves none of it. @default true */
+  /**
+   * Step Functions (`step-functions create`) and `@schedule`: the state machines' and EventBridge's roles,
+   * the execution-history log group and the profile keys. Off removes those and keeps the DynamoDB table
+   * (protected data, free while idle), so turning it on again is one apply. @default true
+   */
   enabled: z.boolean().default(true),
   /** Retention of the Step Functions execution-history log group. @default 90 */
   executionLogRetentionDays: RetentionDays.default(90),
