@@ -36,6 +36,21 @@ export function approvedBy(approval: Approval): string {
   return `approved by ${approval.source}`;
 }
 
+/** Attributes by which AWS itself refuses to delete a resource while they are on. */
+const DELETION_PROTECTION_ATTRIBUTES = ["deletion_protection", "deletion_protection_enabled"] as const;
+
+/**
+ * For a destructive change of a resource whose deletion protection is on: approving it is not enough, AWS
+ * refuses the delete (the apply would fail half-way). Says what to do instead; undefined otherwise.
+ */
+export function deletionProtectionWords(change: ResourceChange): string | undefined {
+  if (!change.actions.includes("delete")) return undefined;
+  const before = change.before as Record<string, unknown> | null;
+  const on = DELETION_PROTECTION_ATTRIBUTES.find((a) => before?.[a] === true);
+  if (!on) return undefined;
+  return `its ${on} is on, so AWS refuses the delete even when approved: back up its data, turn the protection off outside this plan, then approve it`;
+}
+
 /** `BLOCKED: protected (type aws_s3_bucket); approve with --allow <address>`, `approved by --allow`, or undefined. */
 export function protectionWords(item: ReviewedChange): string | undefined {
   const p = item.protection;

@@ -1,7 +1,5 @@
 import { formatPath, formatShown } from "./diff";
-import {
-  actionWords, annotations, approvedBy, isRelevantDrift, outputWords, verdictWords, whyWords,
-} from "./describe";
+import { actionWords, annotations, approvedBy, deletionProtectionWords, isRelevantDrift, outputWords, verdictWords, whyWords } from "./describe";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
 
@@ -147,6 +145,8 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     const p = item.protection;
     if (p?.approval) lines.push(`  - protected (${p.protectedBy}), ${escapeHtml(approvedBy(p.approval))}`);
     else if (p) lines.push(`  - **BLOCKED: protected (${p.protectedBy})**; approve with ${code(`--allow ${item.change.address}`)}`);
+    const guarded = p ? deletionProtectionWords(item.change) : undefined;
+    if (guarded) lines.push(`  - note: ${escapeHtml(guarded)}`);
     return lines.join("\n");
   });
   doc.section("destructive changes", "", destructiveItems, "\n", true);

@@ -123,10 +123,26 @@ export function buildReview(plan: Plan, options: ReviewOptions = {}): Review {
     moved,
     imports,
     outputs: plan.outputChanges.filter((o) => o.kind !== "no-op").map((o) => reviewedOutput(o, plan.lacksSensitivity)),
-    drift: plan.drift.map((d) => reviewed(d, d.kind !== "delete")),
+    drift: plan.drift.map((d) => reviewed(d, d.kind !== "delete")).filter(isMeaningfulDrift),
     gate,
     notes,
   };
+}
+
+/** null, "", [] and {}: what a provider may read back for an attribute nobody set. */
+function isEmptyValue(shown: AttributeChange["before"]): boolean {
+  if (shown.kind !== "value") return false;
+  const v = shown.value;
+  return v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0) || (typeof v === "object" && v !== null && Object.keys(v).length === 0);
+}
+
+/**
+ * Drift worth a reader's attention: a resource deleted outside Terraform, or an attribute that really
+ * changed. A provider reading back an unset attribute as empty (`tags: null -> {}`, Terraform's own CLI
+ * hides these) is not drift.
+ */
+function isMeaningfulDrift(item: ReviewedChange): boolean {
+  return item.change.kind === "delete" || item.attributes.some((a) => !(isEmptyValue(a.before) && isEmptyValue(a.after)));
 }
 
 function reviewedOutput(output: OutputChange, maskSecretNames: boolean): ReviewedOutput {

@@ -1,6 +1,6 @@
 import { AttributeChange, formatPath, formatShown } from "./diff";
 import {
-  actionWords, annotations, approvedBy, isRelevantDrift, outputWords, protectionWords, replacePathWords, verdictWords, whyWords,
+  actionWords, annotations, approvedBy, deletionProtectionWords, isRelevantDrift, outputWords, protectionWords, replacePathWords, verdictWords, whyWords,
 } from "./describe";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
@@ -55,6 +55,8 @@ export function renderTerminal(review: Review, options: TerminalOptions = {}): s
     headline(item.change.kind === "delete" ? "-" : item.change.kind.startsWith("replace") ? "-/+" : "!", "red", item, `: ${actionWords(item.change)}${status}`);
     const why = whyWords(item.change);
     if (why) lines.push(`      why: ${why}`);
+    const guarded = item.protection ? deletionProtectionWords(item.change) : undefined;
+    if (guarded) lines.push(`      note: ${guarded}`);
     const paths = replacePathWords(item.change);
     if (paths) lines.push(`      forces replacement: ${paths}`);
     attributeLines(item.attributes, "      ");

@@ -157,6 +157,24 @@ describe("drift (resource_drift)", () => {
     expect(onlyDrift.drift).toHaveLength(1);
   });
 
+  test("an attribute read back as empty where nobody set it (tags: null -> {}) is not drift", () => {
+    const noise = reviewJson(
+      plan([], {
+        resource_drift: [
+          rc("aws_api_gateway_method.m", ["update"], { before: { authorization_scopes: null, request_models: null, operation_name: null }, after: { authorization_scopes: [], request_models: {}, operation_name: "" } }),
+          rc("aws_vpc.v", ["update"], { before: { tags: null, enable_dns_support: true }, after: { tags: {}, enable_dns_support: false } }),
+        ],
+      }),
+    );
+    expect(noise.drift.map((d) => d.change.address)).toEqual(["aws_vpc.v"]);
+    expect(summaryLine(noise, COUNT_ROWS)).toBe("No changes (1 changed outside Terraform).");
+  });
+
+  test("an empty value that became a real one is drift", () => {
+    const real = reviewJson(plan([], { resource_drift: [rc("aws_vpc.v", ["update"], { before: { tags: {} }, after: { tags: { Owner: "someone" } } })] }));
+    expect(real.drift).toHaveLength(1);
+  });
+
   test("builds the address of drift entries that lack one (Terraform 1.0.0)", () => {
     const entry = { mode: "managed", type: "aws_lambda_function", name: "fn", index: 0, module_address: "module.m", change: { actions: ["delete"], before: {} } };
     expect(toPlan(plan([], { resource_drift: [entry] })).drift[0].address).toBe("module.m.aws_lambda_function.fn[0]");

@@ -234,3 +234,28 @@ describe("sensitive values never appear in any format", () => {
     expect(model).not.toContain(SECRET);
   });
 });
+
+describe("a blocked delete of a resource whose deletion protection is on", () => {
+  const guarded = plan([
+    rc("aws_dynamodb_table.t", ["delete", "create"], { before: { name: "a", deletion_protection_enabled: true }, after: { name: "b" } }, { action_reason: "replace_because_cannot_update" }),
+    rc("aws_db_instance.d", ["delete"], { before: { identifier: "d", deletion_protection: false } }),
+  ]);
+
+  test("says, in both layouts, that approving is not enough and what to do", () => {
+    const review = reviewJson(guarded);
+    const note = "its deletion_protection_enabled is on, so AWS refuses the delete even when approved: back up its data, turn the protection off outside this plan, then approve it";
+    expect(renderTerminal(review)).toContain(`note: ${note}`);
+    expect(renderMarkdown(review)).toContain(`  - note: ${note}`);
+  });
+
+  test("is not said of a protected resource whose protection is off", () => {
+    const text = renderTerminal(reviewJson(guarded));
+    expect(text.match(/note: its deletion_protection/g)).toHaveLength(1);
+    expect(text).not.toContain("its deletion_protection is on");
+  });
+
+  test("is not said of an unprotected resource with deletion protection", () => {
+    const unprotected = reviewJson(plan([rc("aws_lb.l", ["delete"], { before: { enable_deletion_protection: true, deletion_protection: true } })]));
+    expect(renderTerminal(unprotected)).not.toContain("note: its deletion_protection");
+  });
+});
