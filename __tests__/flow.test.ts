@@ -63,7 +63,8 @@ describeWithTerraform("plan and apply flow (offline, real terraform)", () => {
     test("exits 2 (changes) and prints the review", () => {
       expect(code).toBe(2);
       expect(stdout.join("")).toMatch(/Plan: \d+ to create/);
-      expect(stderr.join("")).toContain("Apply exactly this plan with `npm run apply -- --env dev`");
+      // The apply command shown names the same target as the plan.
+      expect(stderr.join("")).toContain("Apply exactly this plan with `npm run apply -- --env dev --offline`");
     });
 
     test("saves the plan, its JSON and both reviews, the secret-bearing files readable by the owner only", () => {
@@ -76,7 +77,7 @@ describeWithTerraform("plan and apply flow (offline, real terraform)", () => {
     test("records the hash of the synthesized config it was made from", () => {
       const meta = saved.readMeta()!;
       const sha = createHash("sha256").update(fs.readFileSync(path.join(stackDir, "cdk.tf.json"))).digest("hex");
-      expect(meta).toMatchObject({ environment: "dev", configSha256: sha, verdict: "changes", offline: true });
+      expect(meta).toMatchObject({ environment: "dev", configSha256: sha, verdict: "changes", target: "offline" });
     });
 
     test("leaves no offline settings in the stack directory", () => {

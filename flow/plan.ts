@@ -1,41 +1,46 @@
 import { renderMarkdown } from "../review/markdown";
 import { reviewJson } from "../review/report";
 import { renderTerminal } from "../review/terminal";
-import { clearOffline, prepareOffline } from "./offline";
 import { parseFlowArgs } from "./options";
 import { configHash, SavedPlan } from "./saved-plan";
 import { protectedResources, synthesize } from "./synthesize";
+import { prepareTarget } from "./target";
 import { reportingErrors, terraform } from "./terraform";
 
 export const PLAN_USAGE =
-  "usage: npm run plan -- --env <name> [--allow ADDRESS]... [--approvals FILE] [--protect TYPE_OR_ADDRESS]... [--format terminal|markdown] [--destroy] [--offline] [--quiet] [--config-dir DIR]";
+  "usage: npm run plan -- --env <name> [--allow ADDRESS]... [--approvals FILE] [--protect TYPE_OR_ADDRESS]... [--format terminal|markdown] [--destroy] [--offline | --emulator [URL]] [--verbose] [--config-dir DIR]";
 
 /**
  * `npm run plan -- --env <name>`: synthesize, `terraform init`, `terraform plan -out`, `terraform show
  * -json`, then review. The review is printed and saved beside the plan with the hash of the synthesized
- * config, which `npm run apply` checks. Exit codes are the reviewer's: 0 no changes, 2 changes, 3 blocked,
- * 1 failure.
+ * config, which `npm run apply` checks; terraform's own output is kept in plans/<env>/ (and streamed with
+ * --verbose). Exit codes are the reviewer's: 0 no changes, 2 changes, 3 blocked, 1 failure.
  */
 export function planMain(argv: readonly string[], root = process.cwd()): number {
   return reportingErrors(() => {
-    const options = parseFlowArgs(argv, PLAN_USAGE, ["--env", "--config-dir", "--offline", "--destroy", "--allow", "--approvals", "--format", "--quiet", "--protect"]);
+    const options = parseFlowArgs(argv, PLAN_USAGE, [
+      "--env", "--config-dir", "--offline", "--emulator", "--destroy", "--allow", "--approvals", "--format", "--quiet", "--verbose", "--protect",
+    ]);
     const stackDir = synthesize(options);
     const saved = new SavedPlan(root, options.environment);
     saved.reset();
 
-    const env = options.offline ? prepareOffline(stackDir, saved.offlineStateFile) : (clearOffline(stackDir), {});
-    const output = options.quiet ? "quiet" : "stream";
+    const target = prepareTarget(options.target, stackDir, saved);
+    const output = options.verbose ? "stream" : "capture";
     let shown: string;
     try {
-      terraform(stackDir, ["init", "-input=false", "-reconfigure"], env, output, "terraform init");
-      const offlineArgs = options.offline ? ["-refresh=false", "-lock=false"] : [];
+      terraform(stackDir, ["init", "-input=false", "-reconfigure"], target.env, { output, what: "terraform init", logFile: saved.initLog });
       const destroyArgs = options.destroy ? ["-destroy"] : [];
-      terraform(stackDir, ["plan", "-input=false", `-out=${saved.planFile}`, ...offlineArgs, ...destroyArgs], env, output, "terraform plan");
+      terraform(stackDir, ["plan", "-input=false", `-out=${saved.planFile}`, ...target.planArgs, ...destroyArgs], target.env, {
+        output,
+        what: "terraform plan",
+        logFile: saved.planLog,
+      });
       saved.protectPlanFile();
-      shown = terraform(stackDir, ["show", "-json", saved.planFile], env, "capture", "terraform show -json");
+      shown = terraform(stackDir, ["show", "-json", saved.planFile], target.env, { output: "capture", what: "terraform show -json" });
     } finally {
-      // Never leave offline settings where a later `cdktf deploy` would pick them up.
-      if (options.offline) clearOffline(stackDir);
+      // Never leave offline or emulator settings where a later real run or `cdktf deploy` would pick them up.
+      target.release();
     }
     saved.writeSecret(saved.jsonFile, shown);
 
@@ -51,18 +56,22 @@ export function planMain(argv: readonly string[], root = process.cwd()): number 
       verdict: review.gate.verdict,
       approved: review.gate.approved.map((a) => a.change.address),
       createdAt: new Date().toISOString(),
-      offline: options.offline,
+      target: target.kind,
+      emulator: target.emulator,
       destroy: options.destroy,
     });
 
     process.stdout.write(options.format === "markdown" ? markdown : terminal);
+    const applyCommand = `npm run apply -- --env ${options.environment}${target.kind === "aws" ? "" : ` --${target.kind}`}`;
     const next =
       review.gate.verdict === "blocked"
         ? `Blocked: approve each protected change by name with --allow ADDRESS and plan again; nothing can be applied.`
         : review.gate.verdict === "no-changes"
           ? "No changes: nothing to apply."
-          : `Saved: ${saved.planFile}. Apply exactly this plan with \`npm run apply -- --env ${options.environment}\`.`;
-    process.stderr.write(`\n${next}\n`);
+          : target.emulator?.ephemeral
+            ? `The emulator this plan was made against was started for this command and has stopped, so the plan cannot be applied. For plan, apply and profile on the emulator, run \`npm run emulator\` in another terminal first.`
+            : `Saved: ${saved.planFile}. Apply exactly this plan with \`${applyCommand}\`.`;
+    process.stderr.write(`\n${options.verbose ? "" : `Terraform's own output: ${saved.planLog}\n`}${next}\n`);
     return review.gate.exitCode;
   });
 }

@@ -1,45 +1,14 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { clearOffline, prepareOffline } from "./offline";
+import { EMULATOR_CREDENTIALS } from "./emulator/override";
+import { parseFlowArgs } from "./options";
 import { SavedPlan } from "./saved-plan";
 import { synthesize } from "./synthesize";
+import { EmulatorUse, prepareTarget } from "./target";
 import { FlowError, reportingErrors, terraform } from "./terraform";
 
-export const PROFILE_USAGE = "usage: npm run profile -- --env <name> [--profile NAME] [--force] [--offline] [--config-dir DIR]";
-
-interface ProfileOptions {
-  readonly environment: string;
-  readonly profile: string;
-  readonly force: boolean;
-  readonly offline: boolean;
-  readonly configDir?: string;
-}
-
-function parse(argv: readonly string[]): ProfileOptions {
-  let environment: string | undefined;
-  let profile: string | undefined;
-  let configDir: string | undefined;
-  let force = false;
-  let offline = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new FlowError(`${flag} needs a value; ${PROFILE_USAGE}`);
-      return v;
-    };
-    if (flag === "--env") environment = value();
-    else if (flag === "--profile") profile = value();
-    else if (flag === "--config-dir") configDir = value();
-    else if (flag === "--force") force = true;
-    else if (flag === "--offline") offline = true;
-    else throw new FlowError(`unknown argument ${JSON.stringify(flag)}; ${PROFILE_USAGE}`);
-  }
-  if (!environment) throw new FlowError(`--env is required; ${PROFILE_USAGE}`);
-  if (profile !== undefined && !/^[A-Za-z0-9_-]+$/.test(profile)) throw new FlowError(`--profile ${JSON.stringify(profile)}: use letters, digits, _ and -`);
-  return { environment, profile: profile ?? environment, force, offline, configDir };
-}
+export const PROFILE_USAGE = "usage: npm run profile -- --env <name> [--profile NAME] [--force] [--offline | --emulator [URL]] [--config-dir DIR]";
 
 /** Where Metaflow looks for profile `name`: `$METAFLOW_HOME/config_<name>.json` (reference §1). */
 export function profilePath(name: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -48,40 +17,71 @@ export function profilePath(name: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 /**
+ * What the Metaflow client needs besides the profile to talk to the emulator: the endpoint for S3 and for
+ * boto3 (Batch, Step Functions, EventBridge, DynamoDB), the emulator's dummy credentials and region, and
+ * local metadata (the emulator runs no metadata service). The profile itself stays as for a real account.
+ */
+export function emulatorClientEnv(emulator: Pick<EmulatorUse, "url">, region: string, profile: string): Record<string, string> {
+  return {
+    METAFLOW_PROFILE: profile,
+    METAFLOW_S3_ENDPOINT_URL: emulator.url,
+    AWS_ENDPOINT_URL: emulator.url,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKey,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretKey,
+    AWS_DEFAULT_REGION: region,
+    METAFLOW_DEFAULT_METADATA: "local",
+  };
+}
+
+/**
  * `npm run profile -- --env <name>`: reads the deployed `metaflow_profile_json` output and writes it to
  * `~/.metaflowconfig/config_<profile>.json` (mode 0600: it holds the API key), so `METAFLOW_PROFILE=<profile>`
- * selects it. Refuses to overwrite a different existing file without `--force`.
+ * selects it. Refuses to overwrite a different existing file without `--force`. On the emulator the
+ * profile is named `<env>-emulator` unless --profile says otherwise (so a real profile is never replaced),
+ * and the variables the client needs there are written to plans/.emulator/<env>.env.
  */
 export function profileMain(argv: readonly string[], root = process.cwd()): number {
   return reportingErrors(() => {
-    const options = parse(argv);
-    const stackDir = synthesize({ environment: options.environment, configDir: options.configDir });
-    const env = options.offline ? prepareOffline(stackDir, new SavedPlan(root, options.environment).offlineStateFile) : (clearOffline(stackDir), {});
+    const options = parseFlowArgs(argv, PROFILE_USAGE, ["--env", "--config-dir", "--offline", "--emulator", "--profile", "--force"]);
+    const stackDir = synthesize(options);
+    const saved = new SavedPlan(root, options.environment);
+    const target = prepareTarget(options.target, stackDir, saved);
     let raw: string;
     try {
-      terraform(stackDir, ["init", "-input=false"], env, "quiet", "terraform init");
-      raw = terraform(stackDir, ["output", "-json", "metaflow_profile_json"], env, "capture", "terraform output (is the environment deployed?)");
+      terraform(stackDir, ["init", "-input=false", "-reconfigure"], target.env, { output: "capture", what: "terraform init" });
+      raw = terraform(stackDir, ["output", "-json", "metaflow_profile_json"], target.env, { output: "capture", what: "terraform output (is the environment deployed?)" });
     } finally {
-      if (options.offline) clearOffline(stackDir);
+      target.release();
     }
     const profile = JSON.parse(JSON.parse(raw)) as Record<string, unknown>;
     const content = `${JSON.stringify(profile, null, 2)}\n`;
+    const name = options.profile ?? (target.kind === "emulator" ? `${options.environment}-emulator` : options.environment);
 
-    const file = profilePath(options.profile);
+    const file = profilePath(name);
     if (fs.existsSync(file)) {
       const existing = fs.readFileSync(file, "utf8");
-      if (existing === content) {
-        process.stderr.write(`${file} is already up to date.\n`);
-        return 0;
-      }
-      if (!options.force) {
+      if (existing !== content && !options.force) {
         throw new FlowError(`${file} exists with different content; compare it, then run again with --force to replace it`);
       }
     }
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, content, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
-    process.stderr.write(`Wrote ${Object.keys(profile).length} keys to ${file}. Use it with METAFLOW_PROFILE=${options.profile}.\n`);
+    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== content) {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(file, content, { mode: 0o600 });
+      fs.chmodSync(file, 0o600);
+      process.stderr.write(`Wrote ${Object.keys(profile).length} keys to ${file}. Use it with METAFLOW_PROFILE=${name}.\n`);
+    } else {
+      process.stderr.write(`${file} is already up to date.\n`);
+    }
+
+    if (target.emulator) {
+      const stack = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+      const variables = emulatorClientEnv(target.emulator, stack.provider.aws[0].region, name);
+      const envFile = path.join(SavedPlan.emulatorDir(root), `${options.environment}.env`);
+      const lines = Object.entries(variables).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`);
+      fs.mkdirSync(path.dirname(envFile), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(envFile, `# The Metaflow client against the emulator at ${target.emulator.url} (npm run profile -- --emulator)\n${lines.join("\n")}\n`, { mode: 0o600 });
+      process.stderr.write(`The client needs these on the emulator (\`source ${path.relative(root, envFile) || envFile}\`):\n${lines.map((l) => `  ${l}`).join("\n")}\n`);
+    }
     return 0;
   });
 }

@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { Verdict } from "../review/gate";
+import type { EmulatorUse, TargetKind } from "./target";
 
 /**
  * Where `npm run plan` keeps an environment's reviewed plan, and what `npm run apply` checks before it
@@ -20,15 +21,26 @@ export interface PlanMeta {
   /** Protected addresses approved at plan time. */
   readonly approved: readonly string[];
   readonly createdAt: string;
-  readonly offline: boolean;
+  /** Where the plan was made: a real account, offline, or the emulator. */
+  readonly target: TargetKind;
+  /** The emulator the plan was made against (target "emulator"). */
+  readonly emulator?: EmulatorUse;
   readonly destroy: boolean;
 }
 
 export class SavedPlan {
   public readonly dir: string;
 
+  public readonly root: string;
+
   constructor(root: string, public readonly environment: string) {
+    this.root = path.resolve(root);
     this.dir = path.resolve(root, PLANS_DIR, environment);
+  }
+
+  /** Everything emulator runs keep: the running server's record, and one state directory per server. */
+  public static emulatorDir(root: string): string {
+    return path.resolve(root, PLANS_DIR, ".emulator");
   }
 
   public get planFile(): string {
@@ -43,12 +55,30 @@ export class SavedPlan {
   public get terminalFile(): string {
     return path.join(this.dir, "review.txt");
   }
+  /** Terraform's own output of the last init, plan and apply (mode 0600). */
+  public get initLog(): string {
+    return path.join(this.dir, "terraform-init.log");
+  }
+  public get planLog(): string {
+    return path.join(this.dir, "terraform-plan.log");
+  }
+  public get applyLog(): string {
+    return path.join(this.dir, "terraform-apply.log");
+  }
   public get metaFile(): string {
     return path.join(this.dir, "meta.json");
   }
   /** Local state of offline runs (no AWS account): apart from any real state, and kept across plans. */
   public get offlineStateFile(): string {
     return path.resolve(this.dir, "..", ".offline-state", `${this.environment}.tfstate`);
+  }
+
+  /**
+   * Local state of emulator runs, one directory per emulator instance: a server that was restarted holds
+   * nothing, so a state made against an earlier one is never used against it.
+   */
+  public emulatorStateFile(instance: string): string {
+    return path.join(SavedPlan.emulatorDir(this.root), instance, `${this.environment}.tfstate`);
   }
 
   /** Starts afresh: a failed plan must not leave an older plan behind to be applied. */
@@ -73,7 +103,9 @@ export class SavedPlan {
   /** The meta of the saved plan, or undefined when there is none. */
   public readMeta(): PlanMeta | undefined {
     if (!fs.existsSync(this.metaFile) || !fs.existsSync(this.planFile)) return undefined;
-    return JSON.parse(fs.readFileSync(this.metaFile, "utf8")) as PlanMeta;
+    const meta = JSON.parse(fs.readFileSync(this.metaFile, "utf8")) as PlanMeta & { offline?: boolean };
+    // Plans saved before targets had names recorded only `offline`.
+    return { ...meta, target: meta.target ?? (meta.offline ? "offline" : "aws") };
   }
 
   /** Removes the plan once applied: a plan applies once. */
