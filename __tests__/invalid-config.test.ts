@@ -120,6 +120,8 @@ const ALLOWED_API_GATEWAY = "throttleRateLimit, throttleBurstLimit, allowedSourc
 const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays";
 /** A created network without NAT that lists every endpoint it needs: valid on its own. */
 const NO_NAT_NETWORK = { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] };
+const LEADING_ZERO = (zero: string, decimal: string) =>
+  new RegExp(`has a number with a leading zero \\(${zero}\\), which some tools read as octal \\(010 is 8\\) and Terraform refuses; write it in plain decimal, e\\.g\\. ${decimal.replace(/\./g, "\\.")}$`);
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
 const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
 const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
@@ -155,6 +157,9 @@ const cases: Case[] = [
   { title: "CIDR prefix /33", config: { network: { mode: "create", vpcCidr: "10.0.0.0/33" } }, path: "network.vpcCidr", value: "10.0.0.0/33", message: CIDR_NOTATION },
   { title: "CIDR that is not an address", config: { network: { mode: "create", vpcCidr: "10.0.0/16" } }, path: "network.vpcCidr", value: "10.0.0/16", message: CIDR_NOTATION },
   { title: "CIDR with host bits set", config: { network: { mode: "create", vpcCidr: "10.0.0.1/16" } }, path: "network.vpcCidr", value: "10.0.0.1/16", message: CIDR_NOTATION },
+  { title: "CIDR with an octet written with a leading zero (octal to some parsers)", config: { network: { mode: "create", vpcCidr: "010.0.0.0/16" } }, path: "network.vpcCidr", value: "010.0.0.0/16", message: LEADING_ZERO("010", "10.0.0.0/16") },
+  { title: "subnet CIDR with a zero-padded octet", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.0.032.0/19"] } }, path: "network.privateSubnetCidrs[1]", value: "10.0.032.0/19", message: LEADING_ZERO("032", "10.0.32.0/19") },
+  { title: "client CIDR with a zero-padded prefix length", config: { service: { clientCidrs: ["10.1.0.0/016"] } }, path: "service.clientCidrs[0]", value: "10.1.0.0/016", message: LEADING_ZERO("016", "10.1.0.0/16") },
   { title: "subnet CIDR not in notation", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.0.32.0"] } }, path: "network.privateSubnetCidrs[1]", value: "10.0.32.0", message: CIDR_NOTATION },
   { title: "VPC prefix /8", config: { network: { mode: "create", vpcCidr: "10.0.0.0/8" } }, path: "network.vpcCidr", value: "10.0.0.0/8", message: /must have a prefix length from \/16 to \/28/ },
   { title: "subnet outside the VPC", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.1.0.0/19"] } }, path: "network.privateSubnetCidrs[1]", value: "10.1.0.0/19", message: /must lie inside vpcCidr 10\.0\.0\.0\/16/ },

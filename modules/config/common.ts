@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseIpv4Cidr } from "./cidr";
+import { formatCidr, leadingZeroNumber, parseIpv4Cidr } from "./cidr";
 
 /** Building blocks shared by the config schemas of every area. */
 
@@ -53,9 +53,25 @@ export function nameSegment(what: string, maxLength: number) {
     );
 }
 
-export const Ipv4Cidr = z
-  .string()
-  .refine((s) => parseIpv4Cidr(s) !== undefined, "must be an IPv4 network address in CIDR notation, e.g. 10.0.0.0/16");
+/** `010.1.0.0/16` as decimal (`10.1.0.0/16`), for the message that refuses the leading zeros. */
+const withoutLeadingZeros = (text: string) => text.replace(/\d+/g, (n) => String(Number(n)));
+
+export const Ipv4Cidr = z.string().superRefine((s, ctx) => {
+  const zero = leadingZeroNumber(s);
+  if (zero !== undefined) {
+    const decimal = withoutLeadingZeros(s);
+    const meant = parseIpv4Cidr(decimal);
+    ctx.addIssue({
+      code: "custom",
+      input: s,
+      message:
+        `has a number with a leading zero (${zero}), which some tools read as octal (010 is 8) and Terraform refuses; ` +
+        `write it in plain decimal${meant ? `, e.g. ${formatCidr(meant)}` : ""}`,
+    });
+  } else if (parseIpv4Cidr(s) === undefined) {
+    ctx.addIssue({ code: "custom", input: s, message: "must be an IPv4 network address in CIDR notation, e.g. 10.0.0.0/16" });
+  }
+});
 
 export const awsId = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), `must be an id like ${prefix}-0123456789abcdef0`);
