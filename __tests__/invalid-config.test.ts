@@ -122,6 +122,13 @@ const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, max
 const NO_NAT_NETWORK = { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] };
 const LEADING_ZERO = (zero: string, decimal: string) =>
   new RegExp(`has a number with a leading zero \\(${zero}\\), which some tools read as octal \\(010 is 8\\) and Terraform refuses; write it in plain decimal, e\\.g\\. ${decimal.replace(/\./g, "\\.")}$`);
+const S3_RESERVED_PREFIX = /S3 bucket names must not start with "xn--", "sthree-" or "amzn-s3-demo-" \(S3 reserves them\)/;
+const S3_RESERVED_SUFFIX = /S3 bucket names must not end with "-s3alias", "--ol-s3", "\.mrap", "--x-s3" or "--table-s3" \(S3 reserves them\)/;
+/** A user-given bucket name refused by S3's rule `rule`. */
+const BUCKET_RULE = (rule: RegExp) => new RegExp(`is not a valid S3 bucket name: (S3 bucket names )?${rule.source}.*; choose another name$`);
+/** A namePrefix whose derived name `example` (in environment `env`) breaks `rule`. */
+const DERIVED = (example: string, rule: RegExp, env = "dev") =>
+  new RegExp(`makes names like "${example}" in environment ${env}, but ${rule.source}; choose another namePrefix$`);
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
 const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
 const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
@@ -137,8 +144,13 @@ const cases: Case[] = [
   { title: "namePrefix upper-case", config: { namePrefix: "Metaflow" }, path: "namePrefix", value: "Metaflow", message: NAME_CHARACTERS },
   { title: "namePrefix starting with a digit", config: { namePrefix: "1metaflow" }, path: "namePrefix", value: "1metaflow", message: NAME_CHARACTERS },
   { title: 'namePrefix containing "--"', config: { namePrefix: "meta--flow" }, path: "namePrefix", value: "meta--flow", message: /must not contain "--"/ },
-  { title: 'namePrefix starting with "xn--"', config: { namePrefix: "xn--metaflow" }, path: "namePrefix", value: "xn--metaflow", message: /must not start with "xn--", "sthree-" or "amzn-s3-demo-"/ },
-  { title: 'namePrefix starting with "sthree-"', config: { namePrefix: "sthree-flow" }, path: "namePrefix", value: "sthree-flow", message: /must not start with "xn--"/ },
+  { title: 'namePrefix starting with "xn--" (refused for its "--")', config: { namePrefix: "xn--metaflow" }, path: "namePrefix", value: "xn--metaflow", message: /must not contain "--"/ },
+  // --- names the prefix derives, checked against each resource type's AWS rules
+  { title: 'namePrefix "sthree-flow": bucket names would start with "sthree-"', config: { namePrefix: "sthree-flow" }, path: "namePrefix", value: "sthree-flow", message: DERIVED("sthree-flow-dev-ds-", S3_RESERVED_PREFIX) },
+  { title: 'namePrefix "sthree": bucket names would start with "sthree-"', config: { namePrefix: "sthree" }, path: "namePrefix", value: "sthree", message: DERIVED("sthree-dev-ds-", S3_RESERVED_PREFIX) },
+  { title: 'namePrefix "amzn-s3" in environment "demo": bucket names would start with "amzn-s3-demo-"', file: "demo.json", config: { namePrefix: "amzn-s3" }, path: "namePrefix", value: "amzn-s3", message: DERIVED("amzn-s3-demo-ds-", S3_RESERVED_PREFIX, "demo") },
+  { title: 'namePrefix "sg": security group names would start with "sg-"', config: { namePrefix: "sg" }, path: "namePrefix", value: "sg", message: DERIVED("sg-dev-database", /security group names must not start with "sg-" \(AWS reserves it for security group ids\)/) },
+  { title: 'namePrefix "internal": load balancer names would start with "internal-"', config: { namePrefix: "internal" }, path: "namePrefix", value: "internal", message: DERIVED("internal-dev-md", /load balancer names must not start with "internal-" \(AWS reserves it for the DNS names of internal load balancers\)/) },
   { title: "environment name with upper case (Prod.json)", file: "Prod.json", config: {}, path: "environment name", value: "Prod", message: /the environment name may hold lower-case letters.*\(rename the file\)/ },
   { title: "environment name of 12 characters", file: "production01.json", config: {}, path: "environment name", value: "production01", message: /the environment name must have 2 to 10 characters.*\(rename the file\)/ },
   // --- unknown keys
@@ -185,7 +197,10 @@ const cases: Case[] = [
   { title: "malformed VPC id", config: { network: { mode: "existing", vpcId: "vpc-XYZ", privateSubnetIds: [SUBNET_A, SUBNET_B] } }, path: "network.vpcId", value: "vpc-XYZ", message: /must be an id like vpc-0123456789abcdef0/ },
   { title: "duplicate subnet id (private and public)", config: existingNetwork([SUBNET_A, SUBNET_B], [SUBNET_A]), path: "network.publicSubnetIds[0]", value: SUBNET_A, message: /is listed twice; list each subnet once/ },
   // --- storage
-  { title: "existing storage with a bad bucket name", config: { storage: { mode: "existing", bucketName: "My_Bucket" } }, path: "storage.bucketName", value: "My_Bucket", message: /must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens/ },
+  { title: "existing storage with a bad bucket name", config: { storage: { mode: "existing", bucketName: "My_Bucket" } }, path: "storage.bucketName", value: "My_Bucket", message: BUCKET_RULE(/may hold only lower-case letters, digits, dots and hyphens/) },
+  { title: "existing bucket name with a reserved suffix (--ol-s3)", config: { storage: { mode: "existing", bucketName: "datastore--ol-s3" } }, path: "storage.bucketName", value: "datastore--ol-s3", message: BUCKET_RULE(S3_RESERVED_SUFFIX) },
+  { title: "existing bucket name of two characters", config: { storage: { mode: "existing", bucketName: "ab" } }, path: "storage.bucketName", value: "ab", message: BUCKET_RULE(/must have at least 3 characters/) },
+  { title: "existing bucket name of 64 characters", config: { storage: { mode: "existing", bucketName: "b".repeat(64) } }, path: "storage.bucketName", value: "b".repeat(64), message: BUCKET_RULE(/must have at most 63 characters \(this one has 64\)/) },
   { title: "bad KMS key ARN", config: { storage: { mode: "existing", bucketName: "my-bucket", kmsKeyArn: "arn:aws:kms:us-east-1:123:key/abc" } }, path: "storage.kmsKeyArn", value: "arn:aws:kms:us-east-1:123:key/abc", message: /must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key\/<uuid>/ },
   { title: "negative noncurrentVersionRetentionDays", config: { storage: { mode: "create", noncurrentVersionRetentionDays: -5 } }, path: "storage.noncurrentVersionRetentionDays", value: -5, message: /must be at least 1/ },
   { title: "zero noncurrentVersionRetentionDays", config: { storage: { mode: "create", noncurrentVersionRetentionDays: 0 } }, path: "storage.noncurrentVersionRetentionDays", value: 0, message: /must be at least 1/ },
@@ -348,7 +363,12 @@ const cases: Case[] = [
   // --- account and state
   { title: "accountId not 12 digits", config: { accountId: "12345" }, path: "accountId", value: "12345", message: /must be a 12-digit AWS account id/ },
   { title: "state.backend not a backend", config: { state: { backend: "gcs" } }, path: "state.backend", value: "gcs", message: /backend must be one of "s3", "local"/ },
-  { title: "state.bucket not a bucket name", config: { state: { backend: "s3", bucket: "Bad_Bucket" } }, path: "state.bucket", value: "Bad_Bucket", message: /must be an S3 bucket name/ },
+  { title: "state.bucket not a bucket name", config: { state: { backend: "s3", bucket: "Bad_Bucket" } }, path: "state.bucket", value: "Bad_Bucket", message: BUCKET_RULE(/may hold only lower-case letters/) },
+  { title: "state.bucket with adjacent periods", config: { state: { backend: "s3", bucket: "team..state" } }, path: "state.bucket", value: "team..state", message: BUCKET_RULE(/must not contain "\.\."/) },
+  { title: "state.bucket in IP-address form", config: { state: { backend: "s3", bucket: "192.168.5.4" } }, path: "state.bucket", value: "192.168.5.4", message: BUCKET_RULE(/must not be formatted as an IP address/) },
+  { title: "state.bucket with a reserved prefix (amzn-s3-demo-)", config: { state: { backend: "s3", bucket: "amzn-s3-demo-state" } }, path: "state.bucket", value: "amzn-s3-demo-state", message: BUCKET_RULE(S3_RESERVED_PREFIX) },
+  { title: "state.bucket with a reserved suffix (-s3alias)", config: { state: { backend: "s3", bucket: "team-state-s3alias" } }, path: "state.bucket", value: "team-state-s3alias", message: BUCKET_RULE(S3_RESERVED_SUFFIX) },
+  { title: "state.bucket ending with a hyphen", config: { state: { backend: "s3", bucket: "team-state-" } }, path: "state.bucket", value: "team-state-", message: BUCKET_RULE(/must end with a lower-case letter or digit/) },
   { title: "state.keyPrefix with a leading slash", config: { state: { backend: "s3", keyPrefix: "/metaflow" } }, path: "state.keyPrefix", value: "/metaflow", message: /must be an S3 key prefix without leading or trailing \// },
   { title: "state.bootstrapState not an option", config: { state: { backend: "s3", bootstrapState: "remote" } }, path: "state.bootstrapState", value: "remote", message: /expected one of "local"\|"bucket"/ },
   { title: "state.region not a region", config: { state: { backend: "s3", region: "moon-1" } }, path: "state.region", value: "moon-1", message: /expected one of/ },

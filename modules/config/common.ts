@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bucketNameProblem, describeKind, purposeProblem, segmentProblems } from "../naming";
 import { formatCidr, leadingZeroNumber, parseIpv4Cidr } from "./cidr";
 
 /** Building blocks shared by the config schemas of every area. */
@@ -36,22 +37,18 @@ export function strict<T extends z.ZodRawShape>(shape: T) {
   });
 }
 
-/** Lower-case name segment legal in S3 bucket names, IAM names and log groups. */
-export function nameSegment(what: string, maxLength: number) {
-  return z
-    .string()
-    .min(2, `${what} must have 2 to ${maxLength} characters`)
-    .max(maxLength, `${what} must have 2 to ${maxLength} characters (it is part of bucket and IAM role names)`)
-    .regex(
-      /^[a-z][a-z0-9-]*[a-z0-9]$/,
-      `${what} may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit`,
-    )
-    .refine((s) => !s.includes("--"), `${what} must not contain "--"`)
-    .refine(
-      (s) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(s),
-      `${what} must not start with "xn--", "sthree-" or "amzn-s3-demo-" (prefixes S3 reserves)`,
-    );
+/** Adds one custom issue per problem, each with the offending value. */
+function issues(ctx: z.core.$RefinementCtx<string>, value: string, problems: readonly (string | undefined)[]): void {
+  for (const message of problems) if (message) ctx.addIssue({ code: "custom", input: value, message });
 }
+
+/** A segment of every name (namePrefix, the environment name): the rules are the naming helper's. */
+export function nameSegment(what: string, maxLength: number) {
+  return z.string().superRefine((s, ctx) => issues(ctx, s, segmentProblems(what, s, maxLength)));
+}
+
+/** A compute environment or job queue name: a purpose in the names the naming helper derives. */
+export const PurposeName = z.string().superRefine((s, ctx) => issues(ctx, s, [purposeProblem(s)]));
 
 /** `010.1.0.0/16` as decimal (`10.1.0.0/16`), for the message that refuses the leading zeros. */
 const withoutLeadingZeros = (text: string) => text.replace(/\d+/g, (n) => String(Number(n)));
@@ -98,10 +95,11 @@ export const discriminatorError = (key: string, allowed: string) => ({
 /** The error of a `mode` discriminated union. */
 export const modeError = (allowed: string) => discriminatorError("mode", allowed);
 
-/** An S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens. */
-export const BucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens");
+/** An S3 bucket name users give (state.bucket, storage.bucketName): S3's rules, from the naming helper. */
+export const BucketName = z.string().superRefine((s, ctx) => {
+  const problem = bucketNameProblem(s);
+  issues(ctx, s, [problem && `is not a valid S3 bucket name: ${describeKind("bucket")} ${problem}; choose another name`]);
+});
 
 /** An IAM managed policy ARN (customer or AWS managed), with the message `message`. */
 export const iamPolicyArn = (message: string) => z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, message);

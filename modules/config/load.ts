@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { ConfigSchema, EnvironmentConfig, EnvironmentNameSchema } from "./schema";
+import { describeKind, Naming } from "../naming";
+import { ConfigSchema, EnvironmentConfig, EnvironmentNameSchema, NamePrefixSchema } from "./schema";
 
 /** One environment: its name (from the file name) and its resolved config. */
 export interface Environment {
@@ -51,6 +52,24 @@ function describe(issue: z.core.$ZodIssue): string[] {
   return [`${where}: ${formatValue(issue.input)} ${issue.message}`];
 }
 
+/**
+ * The names the naming helper would derive from namePrefix and the environment name that AWS would refuse
+ * (a prefix such as "sg" makes security group names that start with "sg-"), one line per rule broken.
+ * Checked only once the prefix itself is valid: its own messages say what to fix first.
+ */
+function derivedNameProblems(environment: string, raw: unknown): string[] {
+  const given = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>).namePrefix : undefined;
+  const prefix = NamePrefixSchema.safeParse(given);
+  if (!prefix.success) return [];
+  const seen = new Set<string>();
+  return Naming.problems(prefix.data, environment).flatMap((e) => {
+    const rule = `${describeKind(e.kind)} ${e.problem}`;
+    if (seen.has(rule)) return [];
+    seen.add(rule);
+    return [`namePrefix: ${formatValue(prefix.data)} makes names like ${JSON.stringify(e.value)} in environment ${environment}, but ${rule}; choose another namePrefix`];
+  });
+}
+
 /** Validates one environment's raw config; returns the resolved config or throws ConfigError. */
 export function parseEnvironment(name: string, raw: unknown, source = "built-in default"): Environment {
   const problems: string[] = [];
@@ -60,6 +79,7 @@ export function parseEnvironment(name: string, raw: unknown, source = "built-in 
   }
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) problems.push(...result.error.issues.flatMap(describe).map((line) => `${source}: ${line}`));
+  if (nameCheck.success) problems.push(...derivedNameProblems(name, raw).map((line) => `${source}: ${line}`));
   if (problems.length > 0) throw new ConfigError(problems);
   return { name, config: result.data!, source: source === "built-in default" ? undefined : source };
 }
