@@ -72,6 +72,11 @@ describe("config defaults", () => {
     expect(service.image).toBe(ECR_SERVICE_IMAGE);
   });
 
+  test("tag lengths count characters as AWS does: 256 letters outside the BMP are a legal value", () => {
+    const value = "\u{1D400}".repeat(256); // 512 UTF-16 code units
+    expect(parseEnvironment("dev", { tags: { team: value } }).config.tags.team).toBe(value);
+  });
+
   test("a $schema key is allowed and dropped", () => {
     expect(parseEnvironment("dev", { $schema: "./schema.json" }).config).not.toHaveProperty("$schema");
   });

@@ -208,6 +208,10 @@ const cases: Case[] = [
   { title: "kmsKeyDeletionWindowDays above 30", config: { storage: { mode: "create", kmsKeyDeletionWindowDays: 31 } }, path: "storage.kmsKeyDeletionWindowDays", value: 31, message: /must be at most 30/ },
   // --- tags, IAM
   { title: "tag value with a character AWS refuses", config: { tags: { team: "a|b" } }, path: "tags.team", value: "a|b", message: /tag values may hold letters, digits, spaces and _ \. : \/ = \+ - @/ },
+  { title: "46 tags: with the project's 5 a resource would carry 51", config: { tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`team-${i}`, "x"])) }, path: "tags", message: /has 46 tags; AWS allows 50 per resource and the project sets 5 of its own \(Project, Environment, ManagedBy, Name, Tier\), so list at most 45$/ },
+  { title: "tag key Name (set on resources by the project)", config: { tags: { Name: "metaflow" } }, path: "tags.Name", value: "Name", message: /Name and Tier are set on resources by the project \(Name on most, Tier on subnets\), which would override yours there; use another key$/ },
+  { title: "tag value of 257 characters outside the BMP (counted as AWS counts)", config: { tags: { team: "\u{1D400}".repeat(257) } }, path: "tags.team", message: /tag values have at most 256 characters$/ },
+  { title: "tag key of 129 characters", config: { tags: { ["k".repeat(129)]: "x" } }, path: `tags.${"k".repeat(129)}`, message: /is not allowed as a key: tag keys have at most 128 characters$/ },
   { title: "permissionsBoundaryArn not an ARN", config: { permissionsBoundaryArn: "boundary" }, path: "permissionsBoundaryArn", value: "boundary", message: /must be an IAM policy ARN like arn:aws:iam::123456789012:policy\/boundary/ },
   // --- the file itself
   { title: "tag key starting with aws:", config: { tags: { "aws:team": "data" } }, path: "tags.aws:team", value: "aws:team", message: /is not allowed as a key: tag keys must not start with aws: \(reserved by AWS\)/ },
@@ -370,6 +374,7 @@ const cases: Case[] = [
   { title: "state.bucket with a reserved suffix (-s3alias)", config: { state: { backend: "s3", bucket: "team-state-s3alias" } }, path: "state.bucket", value: "team-state-s3alias", message: BUCKET_RULE(S3_RESERVED_SUFFIX) },
   { title: "state.bucket ending with a hyphen", config: { state: { backend: "s3", bucket: "team-state-" } }, path: "state.bucket", value: "team-state-", message: BUCKET_RULE(/must end with a lower-case letter or digit/) },
   { title: "state.keyPrefix with a leading slash", config: { state: { backend: "s3", keyPrefix: "/metaflow" } }, path: "state.keyPrefix", value: "/metaflow", message: /must be an S3 key prefix without leading or trailing \// },
+  { title: "state.keyPrefix so long that state keys pass S3's 1,024 bytes", config: { state: { backend: "s3", keyPrefix: "k".repeat(986) } }, path: "state.keyPrefix", message: /must have at most 985 characters, so that every state key \(<keyPrefix>\/<environment>\/metaflow-<environment>\.tfstate\) fits S3's 1024 bytes$/ },
   { title: "state.bootstrapState not an option", config: { state: { backend: "s3", bootstrapState: "remote" } }, path: "state.bootstrapState", value: "remote", message: /expected one of "local"\|"bucket"/ },
   { title: "state.region not a region", config: { state: { backend: "s3", region: "moon-1" } }, path: "state.region", value: "moon-1", message: /expected one of/ },
   { title: "unknown key in the local backend", config: { state: { backend: "local", path: "x" } }, path: "state.path", message: /unknown key; allowed keys are: backend$/ },

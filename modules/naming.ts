@@ -46,6 +46,9 @@ export const NAME_LIMITS = {
 
 export type NameKind = keyof typeof NAME_LIMITS;
 
+/** AWS tag limits: tags per resource, and characters (Unicode code points) per key and per value. */
+export const TAG_LIMITS = { perResource: 50, keyCharacters: 128, valueCharacters: 256 } as const;
+
 /** S3 object keys (the Terraform state keys): at most 1,024 bytes of UTF-8. */
 export const S3_KEY_MAX_BYTES = 1024;
 

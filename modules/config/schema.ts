@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH } from "../naming";
+import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, TAG_LIMITS } from "../naming";
 import { iamPolicyArn, nameSegment, Report, strict } from "./common";
 import { checkCompute, checkComputeNetwork, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
 import { checkNetwork, NetworkConfig, NetworkSchema, resolveNetwork } from "./network-config";
@@ -29,17 +29,38 @@ export const EnvironmentNameSchema = nameSegment("the environment name", MAX_ENV
 
 /** Tag keys the project sets itself through the provider's default tags. */
 export const RESERVED_TAG_KEYS = ["Project", "Environment", "ManagedBy"] as const;
+/** Tag keys the project sets on resources themselves (`Name` on most, `Tier` on subnets): they override default tags. */
+export const RESOURCE_TAG_KEYS = ["Name", "Tier"] as const;
+/** The most tags a config may add: AWS's limit per resource less every key the project sets on one. */
+export const MAX_USER_TAGS = TAG_LIMITS.perResource - RESERVED_TAG_KEYS.length - RESOURCE_TAG_KEYS.length;
 
-const TagsSchema = z.record(
-  z
-    .string()
-    .min(1)
-    .max(128, "tag keys have at most 128 characters")
-    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, "tag keys may hold letters, digits, spaces and _ . : / = + - @")
-    .refine((k) => !k.toLowerCase().startsWith("aws:"), "tag keys must not start with aws: (reserved by AWS)")
-    .refine((k) => !(RESERVED_TAG_KEYS as readonly string[]).includes(k), `${RESERVED_TAG_KEYS.join(", ")} are set by the project; remove them`),
-  z.string().max(256, "tag values have at most 256 characters").regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, "tag values may hold letters, digits, spaces and _ . : / = + - @"),
-);
+/** Length in characters as AWS counts them (code points, not UTF-16 units). */
+const characters = (s: string) => [...s].length;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+const TagsSchema = z
+  .record(
+    z
+      .string()
+      .min(1, "tag keys must not be empty")
+      .refine((k) => characters(k) <= TAG_LIMITS.keyCharacters, `tag keys have at most ${TAG_LIMITS.keyCharacters} characters`)
+      .regex(TAG_TEXT, "tag keys may hold letters, digits, spaces and _ . : / = + - @")
+      .refine((k) => !k.toLowerCase().startsWith("aws:"), "tag keys must not start with aws: (reserved by AWS)")
+      .refine((k) => !(RESERVED_TAG_KEYS as readonly string[]).includes(k), `${RESERVED_TAG_KEYS.join(", ")} are set by the project; remove them`)
+      .refine(
+        (k) => !(RESOURCE_TAG_KEYS as readonly string[]).includes(k),
+        "Name and Tier are set on resources by the project (Name on most, Tier on subnets), which would override yours there; use another key",
+      ),
+    z
+      .string()
+      .refine((v) => characters(v) <= TAG_LIMITS.valueCharacters, `tag values have at most ${TAG_LIMITS.valueCharacters} characters`)
+      .regex(TAG_TEXT, "tag values may hold letters, digits, spaces and _ . : / = + - @"),
+  )
+  .refine((tags) => Object.keys(tags).length <= MAX_USER_TAGS, {
+    error: (issue) =>
+      `has ${Object.keys(issue.input as object).length} tags; AWS allows ${TAG_LIMITS.perResource} per resource and the project sets ` +
+      `${TAG_LIMITS.perResource - MAX_USER_TAGS} of its own (${[...RESERVED_TAG_KEYS, ...RESOURCE_TAG_KEYS].join(", ")}), so list at most ${MAX_USER_TAGS}`,
+  });
 
 const ConfigInputSchema = strict({
   /** Lets editors find a JSON schema; ignored. */
