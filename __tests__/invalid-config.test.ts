@@ -16,9 +16,9 @@ interface Case {
   readonly title: string;
   /** File name in the config dir; the environment name is its basename. @default "dev.json" */
   readonly file?: string;
-  /** The config, written as JSON; or `raw` text written as-is. */
+  /** The config, written as JSON; or `raw` text or bytes written as-is. */
   readonly config?: unknown;
-  readonly raw?: string;
+  readonly raw?: string | Buffer;
   /** The field path as printed, e.g. `network.privateSubnetCidrs[1]`; undefined when the problem is the file itself. */
   readonly path?: string;
   /** The offending value, printed as JSON after the path. Left out when the message has none (unknown keys, syntax). */
@@ -44,7 +44,7 @@ function tempDir(label: string): string {
 }
 
 /** Writes `files` into a fresh config dir and runs `main` with a fresh, not yet existing, output dir. */
-function run(files: Record<string, unknown | { raw: string }>, extraArgs: string[] = []): Run {
+function run(files: Record<string, unknown | { raw: string | Buffer }>, extraArgs: string[] = []): Run {
   const dir = tempDir("config");
   for (const [name, content] of Object.entries(files)) {
     const text = isRaw(content) ? content.raw : JSON.stringify(content, null, 2);
@@ -77,7 +77,7 @@ function run(files: Record<string, unknown | { raw: string }>, extraArgs: string
   }
 }
 
-function isRaw(content: unknown): content is { raw: string } {
+function isRaw(content: unknown): content is { raw: string | Buffer } {
   return typeof content === "object" && content !== null && "raw" in content && Object.keys(content).length === 1;
 }
 
@@ -129,6 +129,9 @@ const BUCKET_RULE = (rule: RegExp) => new RegExp(`is not a valid S3 bucket name:
 /** A namePrefix whose derived name `example` (in environment `env`) breaks `rule`. */
 const DERIVED = (example: string, rule: RegExp, env = "dev") =>
   new RegExp(`makes names like "${example}" in environment ${env}, but ${rule.source}; choose another namePrefix$`);
+const RESERVED_KEY = /is not allowed as a key: JavaScript reserves it \(it would be dropped or misread\); remove it$/;
+/** Lists nested `depth` deep: `[[[...]]]`. */
+const nested = (depth: number): unknown => Array.from({ length: depth }).reduce<unknown>((inner) => [inner], []);
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
 const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
 const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
@@ -219,6 +222,17 @@ const cases: Case[] = [
   { title: "network.mode not one of the modes", config: { network: { mode: "hybrid" } }, path: "network.mode", value: "hybrid", message: /mode must be one of "create", "existing"/ },
   { title: "storage.mode missing", config: { storage: { bucketName: "my-bucket" } }, path: "storage.mode", message: /\(missing\) mode must be one of "create", "existing"/ },
   { title: "a file that is not valid JSON", raw: '{ "region": "us-east-1", }', message: /not valid JSON \(.+\); fix the syntax/ },
+  // --- the input's size, depth, encoding and keys
+  { title: "a file over 256 KiB", raw: JSON.stringify({ region: "us-east-1", $schema: "x".repeat(300 * 1024) }), message: /: is \d+ bytes; a config file may have at most 262144 bytes \(256 KiB\); is this the right file\?$/ },
+  { title: "lists nested 40 levels deep", config: { tags: nested(40) }, path: "tags[0][0][0][0][0]...", message: /is nested more than 32 levels deep; a config has at most 5 levels \(is this the right file\?\)$/ },
+  { title: "a file in UTF-16 with a byte-order mark", raw: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"region": "us-east-1"}', "utf16le")]), message: /is UTF-16 encoded \(it starts with a UTF-16 byte-order mark\); save it as UTF-8 JSON$/ },
+  { title: "a file holding NUL bytes (UTF-16 without a byte-order mark)", raw: Buffer.from('{"region": "us-east-1"}', "utf16le"), message: /holds NUL bytes, so it is binary or UTF-16\/32 text, not UTF-8 JSON; save it as UTF-8 JSON$/ },
+  { title: "a file in Latin-1 (not UTF-8)", raw: Buffer.from('{"tags": {"team": "caf\xe9"}}', "latin1"), message: /is not valid UTF-8 text; save it as UTF-8 JSON$/ },
+  { title: "a __proto__ key in tags (JSON.parse keeps it, the schema would drop it)", raw: '{"tags": {"__proto__": "x", "team": "ml"}}', path: "tags.__proto__", value: "__proto__", message: RESERVED_KEY },
+  { title: "a __proto__ object in network", raw: '{"network": {"mode": "create", "__proto__": {"natGateways": "none"}}}', path: "network.__proto__", value: "__proto__", message: RESERVED_KEY },
+  { title: "a constructor key in tags", raw: '{"tags": {"constructor": "x"}}', path: "tags.constructor", value: "constructor", message: RESERVED_KEY },
+  { title: "a prototype key at the top level", raw: '{"prototype": {}}', path: "prototype", value: "prototype", message: RESERVED_KEY },
+  { title: "20,000 bad entries: 50 listed, the rest counted", config: { protectedResources: Array.from({ length: 20000 }, () => "X") }, message: /\.\.\. and 19950 more problems; fix the ones above and run again$/ },
   { title: "a JSON array instead of an object", config: ["us-east-1"], path: "(top level)", value: ["us-east-1"], message: /expected object/ },
   // --- compute
   { title: "compute: minVcpus above maxVcpus", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", minVcpus: 10, maxVcpus: 8 }] } }, path: "compute.computeEnvironments[0].minVcpus", value: 10, message: /must be <= maxVcpus \(8\)$/ },
@@ -455,6 +469,42 @@ describe("main rejects invalid configs and writes nothing", () => {
     const result = run({ "dev.json": config });
     expectRejected(result, { title: "", path: "namePrefix", value: "Bad", message: NAME_CHARACTERS });
     expectRejected(result, { title: "", path: "network.privateSubnetCidrs[1]", value: "10.0.16.0/20", message: /overlaps/ });
+  });
+
+  test("a file with thousands of bad entries lists 50 problems and counts the rest", () => {
+    const result = run({ "dev.json": { protectedResources: Array.from({ length: 20000 }, (_, i) => `B${i % 10}`) } });
+    const lines = problemLines(result.stderr);
+    expect(lines).toHaveLength(51);
+    expect(lines[0]).toContain('protectedResources[0]: "B0" must be a resource type');
+    expect(lines[50]).toMatch(/\.\.\. and 19950 more problems/);
+  });
+
+  test("problems over many files are capped at 200 in all", () => {
+    const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`env${i}.json`, { protectedResources: Array.from({ length: 60 }, () => "X") }]));
+    const result = run(files);
+    const lines = problemLines(result.stderr);
+    expect(lines).toHaveLength(201);
+    expect(lines[200]).toMatch(/: \.\.\. and 106 more problems; fix the ones above and run again$/);
+    expect(fs.existsSync(result.outdir)).toBe(false);
+  });
+
+  test("a config file that is a directory is reported, not thrown", () => {
+    const dir = tempDir("config");
+    fs.mkdirSync(path.join(dir, "dev.json"));
+    const outdir = path.join(tempDir("out"), "cdktf.out");
+    const saved = process.env.CDKTF_OUTDIR;
+    process.env.CDKTF_OUTDIR = outdir;
+    const stderr: string[] = [];
+    const spy = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (stderr.push(chunk.toString()), true));
+    try {
+      expect(main(["--config-dir", dir])).toBe(1);
+    } finally {
+      spy.mockRestore();
+      if (saved === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = saved;
+    }
+    expect(stderr.join("")).toContain(`${path.join(dir, "dev.json")}: cannot read it: it is a directory; environment files are <name>.json files`);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test("a VPC prefix outside /16../28 is reported once, not again for the subnets derived from it", () => {
