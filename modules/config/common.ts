@@ -25,17 +25,55 @@ export function closest(key: string, allowed: readonly string[]): string | undef
   return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.candidate : undefined;
 }
 
-/** A `z.strictObject` whose unknown-key error suggests the nearest allowed key and lists them all. */
-export function strict<T extends z.ZodRawShape>(shape: T) {
+/**
+ * A `z.strictObject` whose unknown-key error suggests the nearest allowed key and lists them all.
+ * `elsewhere` names keys that belong to another variant of a union (`encryption` of a created bucket,
+ * given for an existing one), each with why it cannot take effect here: such a key is refused with that
+ * reason instead of as unknown.
+ */
+export function strict<T extends z.ZodRawShape>(shape: T, elsewhere: Readonly<Record<string, string>> = {}) {
   const allowed = Object.keys(shape).filter((k) => k !== "$schema");
-  return z.strictObject(shape, {
+  const misplaced = Object.fromEntries(
+    Object.entries(elsewhere).map(([key, why]) => [key, z.undefined({ error: `${why}; remove it` }).optional()]),
+  );
+  // The misplaced keys only ever hold undefined in the output, so the type stays the shape's.
+  return z.strictObject({ ...shape, ...misplaced }, {
     error: (issue) => {
       if (issue.code !== "unrecognized_keys") return undefined;
       const guess = issue.keys.length === 1 ? closest(issue.keys[0], allowed) : undefined;
       return `unknown key${guess ? `; did you mean "${guess}"?` : ";"} allowed keys are: ${allowed.join(", ")}`;
     },
-  });
+  }) as unknown as z.ZodObject<T, z.core.$strict>;
 }
+
+/** `elsewhere` for `strict`: each of `keys` applies only where `discriminator` is `value`, for `reason`. */
+export const onlyWhere = (discriminator: string, value: string, keys: readonly string[], reason: string): Record<string, string> =>
+  Object.fromEntries(keys.map((key) => [key, `applies only with ${discriminator} "${value}" (${reason})`]));
+
+/**
+ * A setting given in the raw input that cannot take effect because of another setting: reported at `path`
+ * with its value. `moot` lists the rules of one area, each read from the raw input (defaults hide whether a
+ * field was given).
+ */
+export interface MootSetting {
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+  readonly message: string;
+}
+
+/** The raw object at `path` of `raw`, or undefined when any step is not an object. */
+export function rawObject(raw: unknown, ...path: string[]): Record<string, unknown> | undefined {
+  let at: unknown = raw;
+  for (const key of path) {
+    if (typeof at !== "object" || at === null || Array.isArray(at) || !Object.prototype.hasOwnProperty.call(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return typeof at === "object" && at !== null && !Array.isArray(at) ? (at as Record<string, unknown>) : undefined;
+}
+
+/** Whether `object` itself holds `key` (a field the user wrote, as opposed to a default). */
+export const given = (object: Record<string, unknown> | undefined, key: string): object is Record<string, unknown> =>
+  object !== undefined && Object.prototype.hasOwnProperty.call(object, key);
 
 /** Adds one custom issue per problem, each with the offending value. */
 function issues(ctx: z.core.$RefinementCtx<string>, value: string, problems: readonly (string | undefined)[]): void {

@@ -192,6 +192,16 @@ export function checkCompute(input: ComputeInput, fail: Report): void {
       fail(["jobQueues", q, "computeEnvironments"], queue.computeEnvironments, "mixes Fargate and EC2 environments; Batch needs one or the other in a queue");
     }
   });
+  const queued = new Set(jobQueues.flatMap((q) => q.computeEnvironments));
+  input.computeEnvironments.forEach((ce, i) => {
+    if (!queued.has(ce.name)) {
+      fail(
+        ["computeEnvironments", i, "name"],
+        ce.name,
+        `is in no job queue, so no job can run on it and its settings cannot take effect; add it to a queue in jobQueues${input.jobQueues ? "" : " (without jobQueues there is one queue, over the first environment)"} or remove it`,
+      );
+    }
+  });
   if (input.defaultQueue !== undefined && !jobQueues.some((q) => q.name === input.defaultQueue)) {
     fail(["defaultQueue"], input.defaultQueue, `names no job queue; choose from ${jobQueues.map((q) => q.name).join(", ")}`);
   }

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { describeKind, Naming } from "../naming";
-import { ConfigSchema, EnvironmentConfig, EnvironmentNameSchema, NamePrefixSchema } from "./schema";
+import { ConfigSchema, EnvironmentConfig, EnvironmentNameSchema, mootSettings, NamePrefixSchema } from "./schema";
 
 /** One environment: its name (from the file name) and its resolved config. */
 export interface Environment {
@@ -189,6 +189,7 @@ export function parseEnvironment(name: string, raw: unknown, source = "built-in 
     if (result.success) config = result.data;
     else for (const issue of result.error.issues) for (const line of describe(issue)) lines.push(line);
     if (nameCheck.success) lines.push(...derivedNameProblems(name, raw));
+    for (const moot of mootSettings(raw)) lines.push(`${formatPath(moot.path)}: ${formatValue(moot.value)} ${moot.message}`);
   }
   if (lines.length > 0 || config === undefined) throw new ConfigError(capped(lines.map((line) => `${source}: ${line}`), source));
   return { name, config, source: source === "built-in default" ? undefined : source };

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, TAG_LIMITS } from "../naming";
-import { iamPolicyArn, nameSegment, Report, strict } from "./common";
+import { DEFAULT_PROTECTED_TYPES } from "../../review/gate";
+import { duplicateIndexes, iamPolicyArn, MootSetting, nameSegment, Report, strict } from "./common";
 import { checkCompute, checkComputeNetwork, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
 import { checkNetwork, NetworkConfig, NetworkSchema, resolveNetwork } from "./network-config";
-import { checkDatabase, checkService, checkServiceNetwork, DatabaseDefaultSchema, ServiceSchema } from "./service-config";
-import { checkScheduling, SchedulingSchema } from "./scheduling-config";
+import { checkDatabase, checkService, checkServiceNetwork, DatabaseDefaultSchema, mootService, ServiceSchema } from "./service-config";
+import { checkScheduling, mootScheduling, SchedulingSchema } from "./scheduling-config";
 import { StateSchema } from "./state-config";
-import { StorageSchema } from "./storage-config";
+import { mootStorage, StorageSchema } from "./storage-config";
 import { AWS_REGIONS } from "./regions";
 
 /**
@@ -123,9 +124,38 @@ const schedulingCheck = areaCheck(["scheduling"], (input, fail) => checkScheduli
 const databaseCheck = areaCheck(["database"], (input, fail) => checkDatabase(input.database, fail), "database");
 const computeNetworkCheck = areaCheck(["compute", "network"], (input, fail) => checkComputeNetwork(input.compute, input.network, fail), "compute");
 
+/** The resource type an entry of protectedResources names: `aws_s3_bucket` of `module.a.aws_s3_bucket.b[0]`. */
+const protectedType = (entry: string) => entry.replace(/^(module\.[\w-]+(\[[^\]]+\])?\.)*/, "").split(".")[0];
+
+/** protectedResources entries that cannot take effect: types the gate protects anyway, and repeats. */
+function checkProtectedResources(input: ConfigInput, fail: Report): void {
+  input.protectedResources.forEach((entry, i) => {
+    const type = protectedType(entry);
+    if (DEFAULT_PROTECTED_TYPES.includes(type)) {
+      fail(["protectedResources", i], entry, `cannot take effect: the plan gate protects every ${type} already; remove it`);
+    }
+  });
+  for (const i of duplicateIndexes(input.protectedResources)) fail(["protectedResources", i], input.protectedResources[i], "is listed twice");
+}
+
+const protectedCheck = areaCheck(["protectedResources"], (input, fail) => checkProtectedResources(input, (path, value, message) => fail(path.slice(1), value, message)), "protectedResources");
+
+/**
+ * Settings the raw input gives that another setting makes moot (API gateway settings with publicAccess
+ * "internal", a KMS deletion window with SSE-S3, execution log retention with scheduling off), each with
+ * its full path. Read from the raw input: the parsed config holds defaults, which hide what was given.
+ * Keys of another variant (flow logs for an existing network) are refused by the schemas themselves.
+ */
+export function mootSettings(raw: unknown): MootSetting[] {
+  const within = (area: string, settings: MootSetting[]) => settings.map((s) => ({ ...s, path: [area, ...s.path] }));
+  return [...within("storage", mootStorage(raw)), ...within("service", mootService(raw)), ...within("scheduling", mootScheduling(raw))];
+}
+
 function resolve(input: ConfigInput): EnvironmentConfig {
   const { $schema: _ignored, network, compute, ...rest } = input;
   return { ...rest, network: resolveNetwork(network, input.region), compute: resolveCompute(compute) };
 }
 
-export const ConfigSchema = ConfigInputSchema.check(networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, databaseCheck, schedulingCheck).transform(resolve);
+export const ConfigSchema = ConfigInputSchema.check(
+  networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, databaseCheck, schedulingCheck, protectedCheck,
+).transform(resolve);

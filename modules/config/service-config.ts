@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duplicateIndexes, int, Ipv4Cidr, Report, RetentionDays, strict } from "./common";
+import { duplicateIndexes, given, int, Ipv4Cidr, MootSetting, rawObject, Report, RetentionDays, strict } from "./common";
 
 /** Config of the metadata service area: its PostgreSQL database, the Fargate service and its front door. */
 
@@ -129,4 +129,15 @@ export function checkDatabase(input: DatabaseConfig, fail: Report): void {
   if (input.maxAllocatedStorageGiB < input.allocatedStorageGiB) {
     fail(["maxAllocatedStorageGiB"], input.maxAllocatedStorageGiB, `must be >= allocatedStorageGiB (${input.allocatedStorageGiB})`);
   }
+}
+
+/** Service settings the raw input gives that cannot take effect; paths relative to `service`. */
+export function mootService(raw: unknown): MootSetting[] {
+  const service = rawObject(raw, "service");
+  if (service?.publicAccess !== "internal" || !given(service, "apiGateway")) return [];
+  return [{
+    path: ["apiGateway"],
+    value: service.apiGateway,
+    message: 'cannot take effect: with publicAccess "internal" no API gateway is made; remove apiGateway or set publicAccess "apiGateway"',
+  }];
 }

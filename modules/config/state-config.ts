@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_STATE_KEY_PREFIX_LENGTH, S3_KEY_MAX_BYTES } from "../naming";
-import { BucketName, discriminatorError, strict } from "./common";
+import { BucketName, discriminatorError, onlyWhere, strict } from "./common";
 import { AWS_REGIONS } from "./regions";
 
 /** Config of where Terraform keeps each environment's state. */
@@ -35,7 +35,7 @@ const S3StateSchema = strict({
 
 const LocalStateSchema = strict({
   backend: z.literal("local"),
-});
+}, onlyWhere("backend", "s3", ["bucket", "region", "keyPrefix", "bootstrapState"], "the local backend keeps state in a file"));
 
 export const StateSchema = z
   .discriminatedUnion("backend", [S3StateSchema, LocalStateSchema], discriminatorError("backend", `"s3", "local"`))
