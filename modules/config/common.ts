@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { bucketNameProblem, describeKind, purposeProblem, segmentProblems } from "../naming";
 import { formatCidr, leadingZeroNumber, parseIpv4Cidr } from "./cidr";
+import { partitionOf } from "./regions";
 
 /** Building blocks shared by the config schemas of every area. */
 
@@ -141,6 +142,30 @@ export const BucketName = z.string().superRefine((s, ctx) => {
 
 /** An IAM managed policy ARN (customer or AWS managed), with the message `message`. */
 export const iamPolicyArn = (message: string) => z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, message);
+
+/** The partition and account of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`). */
+export function arnParts(arn: string): { partition: string; service: string; region: string; account: string } | undefined {
+  const m = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):/.exec(arn);
+  return m ? { partition: m[1], service: m[2], region: m[3], account: m[4] } : undefined;
+}
+
+/**
+ * Why `arn` cannot be used by a stack in `region` (and `accountId`, when set): an ARN of another partition
+ * never resolves there, and with `sameAccount` (policies IAM attaches to the stack's roles) it must belong
+ * to the stack's account or be AWS managed. Undefined when it can.
+ */
+export function arnScopeProblem(arn: string, region: string, accountId: string | undefined, sameAccount: boolean): string | undefined {
+  const parts = arnParts(arn);
+  if (!parts) return undefined;
+  const partition = partitionOf(region);
+  if (parts.partition !== partition) {
+    return `is in partition ${parts.partition}, but region ${region} is in partition ${partition}, where it cannot be found; use an arn:${partition}:... ARN`;
+  }
+  if (sameAccount && accountId !== undefined && parts.account !== accountId && parts.account !== "aws") {
+    return `belongs to account ${parts.account}, but accountId is ${accountId}; IAM attaches only policies of the role's own account or AWS managed ones`;
+  }
+  return undefined;
+}
 
 /** Reports one problem at a path relative to the area being checked. */
 export type Report = (path: readonly (string | number)[], value: unknown, message: string) => void;

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, TAG_LIMITS } from "../naming";
 import { DEFAULT_PROTECTED_TYPES } from "../../review/gate";
-import { duplicateIndexes, iamPolicyArn, MootSetting, nameSegment, Report, strict } from "./common";
+import { arnScopeProblem, duplicateIndexes, iamPolicyArn, MootSetting, nameSegment, Report, strict } from "./common";
 import { checkCompute, checkComputeNetwork, ComputeConfig, ComputeSchema, resolveCompute } from "./compute-config";
 import { checkNetwork, NetworkConfig, NetworkSchema, resolveNetwork } from "./network-config";
-import { checkDatabase, checkService, checkServiceNetwork, DatabaseDefaultSchema, mootService, ServiceSchema } from "./service-config";
+import { checkDatabase, checkService, checkServiceNetwork, checkServiceRegion, DatabaseDefaultSchema, mootService, ServiceSchema } from "./service-config";
 import { checkScheduling, mootScheduling, SchedulingSchema } from "./scheduling-config";
 import { StateSchema } from "./state-config";
 import { mootStorage, StorageSchema } from "./storage-config";
@@ -108,9 +108,9 @@ export interface EnvironmentConfig extends Omit<ConfigInput, "$schema" | "networ
  * one run reports every problem. (Zod skips checks after any issue by default; a check's `when` is zod
  * 4's way to widen that.)
  */
-function areaCheck(reads: readonly string[], run: (input: ConfigInput, fail: Report) => void, area: string) {
+function areaCheck(reads: readonly string[], run: (input: ConfigInput, fail: Report) => void, area?: string) {
   const check = z.superRefine<ConfigInput>((input, ctx) =>
-    run(input, (path, value, message) => ctx.issues.push({ code: "custom", path: [area, ...path], input: value, message })),
+    run(input, (path, value, message) => ctx.issues.push({ code: "custom", path: area ? [area, ...path] : [...path], input: value, message })),
   );
   check._zod.def.when = (payload) => !payload.issues.some((issue) => !issue.path?.length || reads.includes(String(issue.path[0])));
   return check;
@@ -121,6 +121,27 @@ const computeCheck = areaCheck(["compute"], (input, fail) => checkCompute(input.
 const serviceCheck = areaCheck(["service"], (input, fail) => checkService(input.service, fail), "service");
 const serviceNetworkCheck = areaCheck(["service", "network", "region"], (input, fail) => checkServiceNetwork(input.service, input.network, input.region, fail), "service");
 const schedulingCheck = areaCheck(["scheduling"], (input, fail) => checkScheduling(input.scheduling, fail), "scheduling");
+const serviceRegionCheck = areaCheck(["service", "region"], (input, fail) => checkServiceRegion(input.service, input.region, fail), "service");
+
+/**
+ * ARNs the stack uses must be of its partition, and policies IAM attaches to its roles of its account
+ * (when accountId is set) or AWS managed; the principals and the KMS key may be in another account.
+ */
+function checkArnScopes(input: ConfigInput, fail: Report): void {
+  const check = (path: (string | number)[], arn: string | undefined, sameAccount: boolean) => {
+    const problem = arn === undefined ? undefined : arnScopeProblem(arn, input.region, input.accountId, sameAccount);
+    if (problem) fail(path, arn, problem);
+  };
+  check(["permissionsBoundaryArn"], input.permissionsBoundaryArn, true);
+  input.compute.jobRoleManagedPolicyArns.forEach((arn, i) => check(["compute", "jobRoleManagedPolicyArns", i], arn, true));
+  input.scheduling.users.principalArns.forEach((arn, i) => check(["scheduling", "users", "principalArns", i], arn, false));
+  if (input.storage.mode === "existing") check(["storage", "kmsKeyArn"], input.storage.kmsKeyArn, false);
+}
+
+const arnCheck = areaCheck(
+  ["region", "accountId", "permissionsBoundaryArn", "compute", "scheduling", "storage"],
+  (input, fail) => checkArnScopes(input, fail),
+);
 const databaseCheck = areaCheck(["database"], (input, fail) => checkDatabase(input.database, fail), "database");
 const computeNetworkCheck = areaCheck(["compute", "network"], (input, fail) => checkComputeNetwork(input.compute, input.network, fail), "compute");
 
@@ -138,7 +159,7 @@ function checkProtectedResources(input: ConfigInput, fail: Report): void {
   for (const i of duplicateIndexes(input.protectedResources)) fail(["protectedResources", i], input.protectedResources[i], "is listed twice");
 }
 
-const protectedCheck = areaCheck(["protectedResources"], (input, fail) => checkProtectedResources(input, (path, value, message) => fail(path.slice(1), value, message)), "protectedResources");
+const protectedCheck = areaCheck(["protectedResources"], checkProtectedResources);
 
 /**
  * Settings the raw input gives that another setting makes moot (API gateway settings with publicAccess
@@ -157,5 +178,6 @@ function resolve(input: ConfigInput): EnvironmentConfig {
 }
 
 export const ConfigSchema = ConfigInputSchema.check(
-  networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, databaseCheck, schedulingCheck, protectedCheck,
+  networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, serviceRegionCheck, databaseCheck, schedulingCheck,
+  protectedCheck, arnCheck,
 ).transform(resolve);
