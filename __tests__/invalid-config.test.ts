@@ -188,6 +188,7 @@ const cases: Case[] = [
   // --- availability zones
   { title: "one availability zone only", config: { network: { mode: "create", availabilityZones: ["us-east-1a"] } }, path: "network.availabilityZones", value: ["us-east-1a"], message: /list at least two availability zones/ },
   { title: "zone of another region", config: { region: "eu-west-1", network: { mode: "create", availabilityZones: ["eu-west-1a", "us-east-1b"] } }, path: "network.availabilityZones[1]", value: "us-east-1b", message: /must be a zone of region eu-west-1, like eu-west-1a/ },
+  { title: "zone that is not a zone name", config: { network: { mode: "create", availabilityZones: ["us-east-1a", "x".repeat(300)] } }, path: "network.availabilityZones[1]", message: /must be an availability zone name like us-east-1a$/ },
   { title: "duplicate zone", config: { network: { mode: "create", availabilityZones: ["us-east-1a", "us-east-1a"] } }, path: "network.availabilityZones[1]", value: "us-east-1a", message: /is listed twice; each zone once/ },
   // --- NAT and endpoints, flow logs
   {

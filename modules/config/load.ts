@@ -74,6 +74,9 @@ export function formatPath(p: readonly PropertyKey[]): string {
   }, "");
 }
 
+/** Longest problem line (after the file name): messages that list values the user gave stay readable. */
+const MAX_LINE = 1000;
+
 /** Longest value printed after a path. */
 const MAX_VALUE_SHOWN = 80;
 
@@ -191,7 +194,7 @@ export function parseEnvironment(name: string, raw: unknown, source = "built-in 
     if (nameCheck.success) lines.push(...derivedNameProblems(name, raw));
     for (const moot of mootSettings(raw)) lines.push(`${formatPath(moot.path)}: ${formatValue(moot.value)} ${moot.message}`);
   }
-  if (lines.length > 0 || config === undefined) throw new ConfigError(capped(lines.map((line) => `${source}: ${line}`), source));
+  if (lines.length > 0 || config === undefined) throw new ConfigError(capped(lines.map((line) => `${source}: ${cut(line, MAX_LINE)}`), source));
   return { name, config, source: source === "built-in default" ? undefined : source };
 }
 

@@ -39,7 +39,11 @@ const CreateNetworkSchema = strict({
   /** @default "10.0.0.0/16" */
   vpcCidr: Ipv4Cidr.default("10.0.0.0/16"),
   /** @default the region's first two zones */
-  availabilityZones: z.array(z.string()).min(2, "list at least two availability zones").max(6, "list at most six availability zones").optional(),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone name like us-east-1a"))
+    .min(2, "list at least two availability zones")
+    .max(6, "list at most six availability zones")
+    .optional(),
   /** @default one eighth of the VPC per zone (a /19 of a /16) */
   privateSubnetCidrs: z.array(Ipv4Cidr).optional(),
   /** @default one sixty-fourth of the VPC per zone, from its last eighth (a /22 of a /16) */
