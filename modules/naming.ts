@@ -61,6 +61,13 @@ export const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as cons
 /** Suffixes S3 reserves for bucket names. */
 export const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
 
+/**
+ * How AWS forbids some names to start: every name derived from `<namePrefix>-<environment>-` must start with
+ * none of these (S3 buckets, security groups, load balancers). For checks written in another language (the
+ * plain Terraform modules' variable validation); NAME_RULES applies them per kind.
+ */
+export const RESERVED_NAME_STARTS: readonly string[] = [...S3_RESERVED_PREFIXES, "sg-", "internal-"];
+
 /** A name AWS would refuse; `kind` says which rules, `problem` which one it breaks. */
 export class InvalidNameError extends Error {
   constructor(
