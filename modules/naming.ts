@@ -58,6 +58,9 @@ export const MAX_ENVIRONMENT_LENGTH = 10;
 
 /** Prefixes S3 reserves for bucket names (access points, Object Lambda, S3 Express, examples). */
 export const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
+/** Security group names must not start like their ids; load balancer names like internal ones' DNS names. */
+export const SECURITY_GROUP_RESERVED_PREFIX = "sg-";
+export const LOAD_BALANCER_RESERVED_PREFIX = "internal-";
 /** Suffixes S3 reserves for bucket names. */
 export const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
 
@@ -66,7 +69,7 @@ export const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "
  * none of these (S3 buckets, security groups, load balancers). For checks written in another language (the
  * plain Terraform modules' variable validation); NAME_RULES applies them per kind.
  */
-export const RESERVED_NAME_STARTS: readonly string[] = [...S3_RESERVED_PREFIXES, "sg-", "internal-"];
+export const RESERVED_NAME_STARTS: readonly string[] = [...S3_RESERVED_PREFIXES, SECURITY_GROUP_RESERVED_PREFIX, LOAD_BALANCER_RESERVED_PREFIX];
 
 /** A name AWS would refuse; `kind` says which rules, `problem` which one it breaks. */
 export class InvalidNameError extends Error {
@@ -110,7 +113,7 @@ const RDS_CHARACTERS = characters(/^[a-z0-9-]+$/, "lower-case letters, digits an
 const NO_TRAILING_HYPHEN = endsWith(/[^-]$/, "a letter or digit");
 const SECURITY_GROUP_CHECKS = [
   characters(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, "letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *"),
-  notPrefixed(["sg-"], "AWS reserves it for security group ids"),
+  notPrefixed([SECURITY_GROUP_RESERVED_PREFIX], "AWS reserves it for security group ids"),
 ];
 
 /** The rules of each kind besides its length (NAME_LIMITS), as AWS and the Terraform provider state them. */
@@ -145,7 +148,7 @@ const NAME_RULES: Record<NameKind, { readonly what: string; readonly checks: rea
     what: "load balancer names",
     checks: [
       characters(/^[A-Za-z0-9-]+$/, "letters, digits and hyphens"), startsWith(/^[A-Za-z0-9]/, "a letter or digit"), NO_TRAILING_HYPHEN,
-      notPrefixed(["internal-"], "AWS reserves it for the DNS names of internal load balancers"),
+      notPrefixed([LOAD_BALANCER_RESERVED_PREFIX], "AWS reserves it for the DNS names of internal load balancers"),
     ],
   },
   targetGroupPrefix: { what: "target group names", checks: [characters(/^[A-Za-z0-9-]+$/, "letters, digits and hyphens"), startsWith(/^[A-Za-z0-9]/, "a letter or digit")] },
