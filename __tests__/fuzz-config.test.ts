@@ -84,7 +84,7 @@ afterAll(() => {
 });
 
 describe("property: synth writes complete stacks or refuses with messages and writes nothing", () => {
-  const generated = fuzzSettings(120);
+  const generated = fuzzSettings(250);
   test(
     `configs generated from the schema (${generated.label})`,
     () => {
@@ -99,7 +99,7 @@ describe("property: synth writes complete stacks or refuses with messages and wr
     timeoutFor(generated, 2000),
   );
 
-  const mutated = fuzzSettings(120);
+  const mutated = fuzzSettings(200);
   test(
     `mutations of the example configs' values (${mutated.label})`,
     () => {
@@ -118,7 +118,7 @@ describe("property: synth writes complete stacks or refuses with messages and wr
     timeoutFor(mutated, 2000),
   );
 
-  const edited = fuzzSettings(80);
+  const edited = fuzzSettings(150);
   test(
     `edits of the example configs' text, and files of other encodings (${edited.label})`,
     () => {
@@ -135,7 +135,7 @@ describe("property: synth writes complete stacks or refuses with messages and wr
 });
 
 describe("property: parseEnvironment returns a config or throws ConfigError, for any value", () => {
-  const values = fuzzSettings(300);
+  const values = fuzzSettings(500);
   test(`any JSON value, nested or not, with any environment name (${values.label})`, () => {
     check(
       fc.property(fc.oneof(nastyString, fc.constantFrom("dev", "prod")), fc.oneof(anyJson, fc.dictionary(fc.string(), anyJson, { maxKeys: 5 })), (name, raw) => {

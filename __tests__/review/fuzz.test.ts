@@ -201,7 +201,7 @@ const SEEDS = [
 ];
 
 describe("property: the reviewer prints a review or one clear line, never an internal error", () => {
-  const generated = fuzzSettings(300);
+  const generated = fuzzSettings(1000);
   test(
     `plans generated in terraform's shape, with sensitive values never printed (${generated.label})`,
     () => {
@@ -220,7 +220,7 @@ describe("property: the reviewer prints a review or one clear line, never an int
     timeoutFor(generated, 500),
   );
 
-  const mutated = fuzzSettings(300);
+  const mutated = fuzzSettings(1000);
   test(
     `mutations of realistic plans' values (${mutated.label})`,
     () => {
@@ -236,7 +236,7 @@ describe("property: the reviewer prints a review or one clear line, never an int
     timeoutFor(mutated, 500),
   );
 
-  const edited = fuzzSettings(200);
+  const edited = fuzzSettings(500);
   test(
     `edits of realistic plans' text, and other encodings (${edited.label})`,
     () => {
@@ -252,7 +252,7 @@ describe("property: the reviewer prints a review or one clear line, never an int
     timeoutFor(edited, 500),
   );
 
-  const bytes = fuzzSettings(100);
+  const bytes = fuzzSettings(300);
   test(
     `arbitrary bytes and strings as the plan file (${bytes.label})`,
     () => {
