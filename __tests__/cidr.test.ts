@@ -1,4 +1,4 @@
-import { contains, formatCidr, overlaps, parseIpv4Cidr, subnet } from "../modules/config/cidr";
+import { contains, formatCidr, leadingZeroNumber, overlaps, parseIpv4Cidr, subnet } from "../modules/config/cidr";
 
 const net = (text: string) => {
   const parsed = parseIpv4Cidr(text);
@@ -19,8 +19,22 @@ describe("parseIpv4Cidr", () => {
     ["IPv6", "2001:db8::/32"],
     ["words", "ten.zero/8"],
     ["leading space", " 10.0.0.0/16"],
+    ["an octet with a leading zero (octal to ipaddr.js: 8.0.0.0)", "010.0.0.0/16"],
+    ["a zero-padded last octet", "10.0.0.00/16"],
+    ["a prefix with a leading zero", "10.0.0.0/016"],
   ])("refuses %s (%s)", (_why, text) => {
     expect(parseIpv4Cidr(text)).toBeUndefined();
+  });
+});
+
+describe("leadingZeroNumber", () => {
+  test("names the first number written with a leading zero", () => {
+    expect(leadingZeroNumber("10.010.0.0/16")).toBe("010");
+    expect(leadingZeroNumber("10.0.0.0/08")).toBe("08");
+  });
+  test("finds none in plain decimal, where a lone 0 is fine", () => {
+    expect(leadingZeroNumber("10.0.0.0/16")).toBeUndefined();
+    expect(leadingZeroNumber("0.0.0.0/0")).toBeUndefined();
   });
 });
 

@@ -351,7 +351,8 @@ describe("Compute job queues", () => {
 
   test("reversing a queue's environments reverses their order", () => {
     const reversed = synth({
-      compute: { ...ALL_KINDS.compute, jobQueues: [{ name: "cpu", computeEnvironments: ["ondemand", "spot"] }] },
+      // Only the two environments the queue names: one in no queue is refused.
+      compute: { computeEnvironments: ALL_KINDS.compute.computeEnvironments.slice(0, 2), jobQueues: [{ name: "cpu", computeEnvironments: ["ondemand", "spot"] }] },
     });
     expect(queue(reversed, "cpu")[1].compute_environment_order).toEqual([
       { order: 1, compute_environment: environmentArn(reversed, "ondemand") },

@@ -72,6 +72,27 @@ describe("config defaults", () => {
     expect(service.image).toBe(ECR_SERVICE_IMAGE);
   });
 
+  test("tag lengths count characters as AWS does: 256 letters outside the BMP are a legal value", () => {
+    const value = "\u{1D400}".repeat(256); // 512 UTF-16 code units
+    expect(parseEnvironment("dev", { tags: { team: value } }).config.tags.team).toBe(value);
+  });
+
+  test("ARNs the stack may use: an AWS managed boundary, a principal and a KMS key of other accounts, GovCloud ARNs in GovCloud", () => {
+    const env = parseEnvironment("dev", {
+      accountId: "111111111111",
+      permissionsBoundaryArn: "arn:aws:iam::aws:policy/PowerUserAccess",
+      storage: { mode: "existing", bucketName: "acme-data", kmsKeyArn: "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+      scheduling: { users: { access: "role", principalArns: ["arn:aws:iam::333333333333:root"] } },
+    });
+    expect(env.config.permissionsBoundaryArn).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
+    expect(parseEnvironment("dev", { region: "us-gov-west-1", permissionsBoundaryArn: "arn:aws-us-gov:iam::123456789012:policy/b" }).config.region).toBe("us-gov-west-1");
+  });
+
+  test("an ECR image in the stack's region and partition is accepted, with NAT or without", () => {
+    const image = "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/metaflow_metadata_service";
+    expect(parseEnvironment("dev", { region: "cn-north-1", service: { image } }).config.service.image).toBe(image);
+  });
+
   test("a $schema key is allowed and dropped", () => {
     expect(parseEnvironment("dev", { $schema: "./schema.json" }).config).not.toHaveProperty("$schema");
   });

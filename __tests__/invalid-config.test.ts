@@ -16,9 +16,9 @@ interface Case {
   readonly title: string;
   /** File name in the config dir; the environment name is its basename. @default "dev.json" */
   readonly file?: string;
-  /** The config, written as JSON; or `raw` text written as-is. */
+  /** The config, written as JSON; or `raw` text or bytes written as-is. */
   readonly config?: unknown;
-  readonly raw?: string;
+  readonly raw?: string | Buffer;
   /** The field path as printed, e.g. `network.privateSubnetCidrs[1]`; undefined when the problem is the file itself. */
   readonly path?: string;
   /** The offending value, printed as JSON after the path. Left out when the message has none (unknown keys, syntax). */
@@ -44,7 +44,7 @@ function tempDir(label: string): string {
 }
 
 /** Writes `files` into a fresh config dir and runs `main` with a fresh, not yet existing, output dir. */
-function run(files: Record<string, unknown | { raw: string }>, extraArgs: string[] = []): Run {
+function run(files: Record<string, unknown | { raw: string | Buffer }>, extraArgs: string[] = []): Run {
   const dir = tempDir("config");
   for (const [name, content] of Object.entries(files)) {
     const text = isRaw(content) ? content.raw : JSON.stringify(content, null, 2);
@@ -77,7 +77,7 @@ function run(files: Record<string, unknown | { raw: string }>, extraArgs: string
   }
 }
 
-function isRaw(content: unknown): content is { raw: string } {
+function isRaw(content: unknown): content is { raw: string | Buffer } {
   return typeof content === "object" && content !== null && "raw" in content && Object.keys(content).length === 1;
 }
 
@@ -120,6 +120,22 @@ const ALLOWED_API_GATEWAY = "throttleRateLimit, throttleBurstLimit, allowedSourc
 const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays";
 /** A created network without NAT that lists every endpoint it needs: valid on its own. */
 const NO_NAT_NETWORK = { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] };
+const LEADING_ZERO = (zero: string, decimal: string) =>
+  new RegExp(`has a number with a leading zero \\(${zero}\\), which some tools read as octal \\(010 is 8\\) and Terraform refuses; write it in plain decimal, e\\.g\\. ${decimal.replace(/\./g, "\\.")}$`);
+const S3_RESERVED_PREFIX = /S3 bucket names must not start with "xn--", "sthree-" or "amzn-s3-demo-" \(S3 reserves them\)/;
+const S3_RESERVED_SUFFIX = /S3 bucket names must not end with "-s3alias", "--ol-s3", "\.mrap", "--x-s3" or "--table-s3" \(S3 reserves them\)/;
+/** A user-given bucket name refused by S3's rule `rule`. */
+const BUCKET_RULE = (rule: RegExp) => new RegExp(`is not a valid S3 bucket name: (S3 bucket names )?${rule.source}.*; choose another name$`);
+/** A namePrefix whose derived name `example` (in environment `env`) breaks `rule`. */
+const DERIVED = (example: string, rule: RegExp, env = "dev") =>
+  new RegExp(`makes names like "${example}" in environment ${env}, but ${rule.source}; choose another namePrefix$`);
+const RESERVED_KEY = /is not allowed as a key: JavaScript reserves it \(it would be dropped or misread\); remove it$/;
+/** Lists nested `depth` deep: `[[[...]]]`. */
+const nested = (depth: number): unknown => Array.from({ length: depth }).reduce<unknown>((inner) => [inner], []);
+const ONLY_CREATE_NETWORK = /applies only with mode "create" \(an existing network keeps its own CIDRs, zones, NAT, endpoints and flow logs\); remove it$/;
+const ECR_OTHER_REGION = /is in ECR of region eu-west-1, but the service's execution role may pull only from ECR in us-east-1; copy it to 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/\.\.\.$/;
+const OTHER_ACCOUNT = (account: string, accountId: string) =>
+  new RegExp(`belongs to account ${account}, but accountId is ${accountId}; IAM attaches only policies of the role's own account or AWS managed ones$`);
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
 const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
 const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
@@ -135,8 +151,13 @@ const cases: Case[] = [
   { title: "namePrefix upper-case", config: { namePrefix: "Metaflow" }, path: "namePrefix", value: "Metaflow", message: NAME_CHARACTERS },
   { title: "namePrefix starting with a digit", config: { namePrefix: "1metaflow" }, path: "namePrefix", value: "1metaflow", message: NAME_CHARACTERS },
   { title: 'namePrefix containing "--"', config: { namePrefix: "meta--flow" }, path: "namePrefix", value: "meta--flow", message: /must not contain "--"/ },
-  { title: 'namePrefix starting with "xn--"', config: { namePrefix: "xn--metaflow" }, path: "namePrefix", value: "xn--metaflow", message: /must not start with "xn--", "sthree-" or "amzn-s3-demo-"/ },
-  { title: 'namePrefix starting with "sthree-"', config: { namePrefix: "sthree-flow" }, path: "namePrefix", value: "sthree-flow", message: /must not start with "xn--"/ },
+  { title: 'namePrefix starting with "xn--" (refused for its "--")', config: { namePrefix: "xn--metaflow" }, path: "namePrefix", value: "xn--metaflow", message: /must not contain "--"/ },
+  // --- names the prefix derives, checked against each resource type's AWS rules
+  { title: 'namePrefix "sthree-flow": bucket names would start with "sthree-"', config: { namePrefix: "sthree-flow" }, path: "namePrefix", value: "sthree-flow", message: DERIVED("sthree-flow-dev-ds-", S3_RESERVED_PREFIX) },
+  { title: 'namePrefix "sthree": bucket names would start with "sthree-"', config: { namePrefix: "sthree" }, path: "namePrefix", value: "sthree", message: DERIVED("sthree-dev-ds-", S3_RESERVED_PREFIX) },
+  { title: 'namePrefix "amzn-s3" in environment "demo": bucket names would start with "amzn-s3-demo-"', file: "demo.json", config: { namePrefix: "amzn-s3" }, path: "namePrefix", value: "amzn-s3", message: DERIVED("amzn-s3-demo-ds-", S3_RESERVED_PREFIX, "demo") },
+  { title: 'namePrefix "sg": security group names would start with "sg-"', config: { namePrefix: "sg" }, path: "namePrefix", value: "sg", message: DERIVED("sg-dev-database", /security group names must not start with "sg-" \(AWS reserves it for security group ids\)/) },
+  { title: 'namePrefix "internal": load balancer names would start with "internal-"', config: { namePrefix: "internal" }, path: "namePrefix", value: "internal", message: DERIVED("internal-dev-md", /load balancer names must not start with "internal-" \(AWS reserves it for the DNS names of internal load balancers\)/) },
   { title: "environment name with upper case (Prod.json)", file: "Prod.json", config: {}, path: "environment name", value: "Prod", message: /the environment name may hold lower-case letters.*\(rename the file\)/ },
   { title: "environment name of 12 characters", file: "production01.json", config: {}, path: "environment name", value: "production01", message: /the environment name must have 2 to 10 characters.*\(rename the file\)/ },
   // --- unknown keys
@@ -155,6 +176,9 @@ const cases: Case[] = [
   { title: "CIDR prefix /33", config: { network: { mode: "create", vpcCidr: "10.0.0.0/33" } }, path: "network.vpcCidr", value: "10.0.0.0/33", message: CIDR_NOTATION },
   { title: "CIDR that is not an address", config: { network: { mode: "create", vpcCidr: "10.0.0/16" } }, path: "network.vpcCidr", value: "10.0.0/16", message: CIDR_NOTATION },
   { title: "CIDR with host bits set", config: { network: { mode: "create", vpcCidr: "10.0.0.1/16" } }, path: "network.vpcCidr", value: "10.0.0.1/16", message: CIDR_NOTATION },
+  { title: "CIDR with an octet written with a leading zero (octal to some parsers)", config: { network: { mode: "create", vpcCidr: "010.0.0.0/16" } }, path: "network.vpcCidr", value: "010.0.0.0/16", message: LEADING_ZERO("010", "10.0.0.0/16") },
+  { title: "subnet CIDR with a zero-padded octet", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.0.032.0/19"] } }, path: "network.privateSubnetCidrs[1]", value: "10.0.032.0/19", message: LEADING_ZERO("032", "10.0.32.0/19") },
+  { title: "client CIDR with a zero-padded prefix length", config: { service: { clientCidrs: ["10.1.0.0/016"] } }, path: "service.clientCidrs[0]", value: "10.1.0.0/016", message: LEADING_ZERO("016", "10.1.0.0/16") },
   { title: "subnet CIDR not in notation", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.0.32.0"] } }, path: "network.privateSubnetCidrs[1]", value: "10.0.32.0", message: CIDR_NOTATION },
   { title: "VPC prefix /8", config: { network: { mode: "create", vpcCidr: "10.0.0.0/8" } }, path: "network.vpcCidr", value: "10.0.0.0/8", message: /must have a prefix length from \/16 to \/28/ },
   { title: "subnet outside the VPC", config: { network: { mode: "create", privateSubnetCidrs: ["10.0.0.0/19", "10.1.0.0/19"] } }, path: "network.privateSubnetCidrs[1]", value: "10.1.0.0/19", message: /must lie inside vpcCidr 10\.0\.0\.0\/16/ },
@@ -164,6 +188,7 @@ const cases: Case[] = [
   // --- availability zones
   { title: "one availability zone only", config: { network: { mode: "create", availabilityZones: ["us-east-1a"] } }, path: "network.availabilityZones", value: ["us-east-1a"], message: /list at least two availability zones/ },
   { title: "zone of another region", config: { region: "eu-west-1", network: { mode: "create", availabilityZones: ["eu-west-1a", "us-east-1b"] } }, path: "network.availabilityZones[1]", value: "us-east-1b", message: /must be a zone of region eu-west-1, like eu-west-1a/ },
+  { title: "zone that is not a zone name", config: { network: { mode: "create", availabilityZones: ["us-east-1a", "x".repeat(300)] } }, path: "network.availabilityZones[1]", message: /must be an availability zone name like us-east-1a$/ },
   { title: "duplicate zone", config: { network: { mode: "create", availabilityZones: ["us-east-1a", "us-east-1a"] } }, path: "network.availabilityZones[1]", value: "us-east-1a", message: /is listed twice; each zone once/ },
   // --- NAT and endpoints, flow logs
   {
@@ -180,7 +205,10 @@ const cases: Case[] = [
   { title: "malformed VPC id", config: { network: { mode: "existing", vpcId: "vpc-XYZ", privateSubnetIds: [SUBNET_A, SUBNET_B] } }, path: "network.vpcId", value: "vpc-XYZ", message: /must be an id like vpc-0123456789abcdef0/ },
   { title: "duplicate subnet id (private and public)", config: existingNetwork([SUBNET_A, SUBNET_B], [SUBNET_A]), path: "network.publicSubnetIds[0]", value: SUBNET_A, message: /is listed twice; list each subnet once/ },
   // --- storage
-  { title: "existing storage with a bad bucket name", config: { storage: { mode: "existing", bucketName: "My_Bucket" } }, path: "storage.bucketName", value: "My_Bucket", message: /must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens/ },
+  { title: "existing storage with a bad bucket name", config: { storage: { mode: "existing", bucketName: "My_Bucket" } }, path: "storage.bucketName", value: "My_Bucket", message: BUCKET_RULE(/may hold only lower-case letters, digits, dots and hyphens/) },
+  { title: "existing bucket name with a reserved suffix (--ol-s3)", config: { storage: { mode: "existing", bucketName: "datastore--ol-s3" } }, path: "storage.bucketName", value: "datastore--ol-s3", message: BUCKET_RULE(S3_RESERVED_SUFFIX) },
+  { title: "existing bucket name of two characters", config: { storage: { mode: "existing", bucketName: "ab" } }, path: "storage.bucketName", value: "ab", message: BUCKET_RULE(/must have at least 3 characters/) },
+  { title: "existing bucket name of 64 characters", config: { storage: { mode: "existing", bucketName: "b".repeat(64) } }, path: "storage.bucketName", value: "b".repeat(64), message: BUCKET_RULE(/must have at most 63 characters \(this one has 64\)/) },
   { title: "bad KMS key ARN", config: { storage: { mode: "existing", bucketName: "my-bucket", kmsKeyArn: "arn:aws:kms:us-east-1:123:key/abc" } }, path: "storage.kmsKeyArn", value: "arn:aws:kms:us-east-1:123:key/abc", message: /must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key\/<uuid>/ },
   { title: "negative noncurrentVersionRetentionDays", config: { storage: { mode: "create", noncurrentVersionRetentionDays: -5 } }, path: "storage.noncurrentVersionRetentionDays", value: -5, message: /must be at least 1/ },
   { title: "zero noncurrentVersionRetentionDays", config: { storage: { mode: "create", noncurrentVersionRetentionDays: 0 } }, path: "storage.noncurrentVersionRetentionDays", value: 0, message: /must be at least 1/ },
@@ -188,6 +216,10 @@ const cases: Case[] = [
   { title: "kmsKeyDeletionWindowDays above 30", config: { storage: { mode: "create", kmsKeyDeletionWindowDays: 31 } }, path: "storage.kmsKeyDeletionWindowDays", value: 31, message: /must be at most 30/ },
   // --- tags, IAM
   { title: "tag value with a character AWS refuses", config: { tags: { team: "a|b" } }, path: "tags.team", value: "a|b", message: /tag values may hold letters, digits, spaces and _ \. : \/ = \+ - @/ },
+  { title: "46 tags: with the project's 5 a resource would carry 51", config: { tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`team-${i}`, "x"])) }, path: "tags", message: /has 46 tags; AWS allows 50 per resource and the project sets 5 of its own \(Project, Environment, ManagedBy, Name, Tier\), so list at most 45$/ },
+  { title: "tag key Name (set on resources by the project)", config: { tags: { Name: "metaflow" } }, path: "tags.Name", value: "Name", message: /Name and Tier are set on resources by the project \(Name on most, Tier on subnets\), which would override yours there; use another key$/ },
+  { title: "tag value of 257 characters outside the BMP (counted as AWS counts)", config: { tags: { team: "\u{1D400}".repeat(257) } }, path: "tags.team", message: /tag values have at most 256 characters$/ },
+  { title: "tag key of 129 characters", config: { tags: { ["k".repeat(129)]: "x" } }, path: `tags.${"k".repeat(129)}`, message: /is not allowed as a key: tag keys have at most 128 characters$/ },
   { title: "permissionsBoundaryArn not an ARN", config: { permissionsBoundaryArn: "boundary" }, path: "permissionsBoundaryArn", value: "boundary", message: /must be an IAM policy ARN like arn:aws:iam::123456789012:policy\/boundary/ },
   // --- the file itself
   { title: "tag key starting with aws:", config: { tags: { "aws:team": "data" } }, path: "tags.aws:team", value: "aws:team", message: /is not allowed as a key: tag keys must not start with aws: \(reserved by AWS\)/ },
@@ -195,6 +227,17 @@ const cases: Case[] = [
   { title: "network.mode not one of the modes", config: { network: { mode: "hybrid" } }, path: "network.mode", value: "hybrid", message: /mode must be one of "create", "existing"/ },
   { title: "storage.mode missing", config: { storage: { bucketName: "my-bucket" } }, path: "storage.mode", message: /\(missing\) mode must be one of "create", "existing"/ },
   { title: "a file that is not valid JSON", raw: '{ "region": "us-east-1", }', message: /not valid JSON \(.+\); fix the syntax/ },
+  // --- the input's size, depth, encoding and keys
+  { title: "a file over 256 KiB", raw: JSON.stringify({ region: "us-east-1", $schema: "x".repeat(300 * 1024) }), message: /: is \d+ bytes; a config file may have at most 262144 bytes \(256 KiB\); is this the right file\?$/ },
+  { title: "lists nested 40 levels deep", config: { tags: nested(40) }, path: "tags[0][0][0][0][0]...", message: /is nested more than 32 levels deep; a config has at most 5 levels \(is this the right file\?\)$/ },
+  { title: "a file in UTF-16 with a byte-order mark", raw: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"region": "us-east-1"}', "utf16le")]), message: /is UTF-16 encoded \(it starts with a UTF-16 byte-order mark\); save it as UTF-8 JSON$/ },
+  { title: "a file holding NUL bytes (UTF-16 without a byte-order mark)", raw: Buffer.from('{"region": "us-east-1"}', "utf16le"), message: /holds NUL bytes, so it is binary or UTF-16\/32 text, not UTF-8 JSON; save it as UTF-8 JSON$/ },
+  { title: "a file in Latin-1 (not UTF-8)", raw: Buffer.from('{"tags": {"team": "caf\xe9"}}', "latin1"), message: /is not valid UTF-8 text; save it as UTF-8 JSON$/ },
+  { title: "a __proto__ key in tags (JSON.parse keeps it, the schema would drop it)", raw: '{"tags": {"__proto__": "x", "team": "ml"}}', path: "tags.__proto__", value: "__proto__", message: RESERVED_KEY },
+  { title: "a __proto__ object in network", raw: '{"network": {"mode": "create", "__proto__": {"natGateways": "none"}}}', path: "network.__proto__", value: "__proto__", message: RESERVED_KEY },
+  { title: "a constructor key in tags", raw: '{"tags": {"constructor": "x"}}', path: "tags.constructor", value: "constructor", message: RESERVED_KEY },
+  { title: "a prototype key at the top level", raw: '{"prototype": {}}', path: "prototype", value: "prototype", message: RESERVED_KEY },
+  { title: "20,000 bad entries: 50 listed, the rest counted", config: { protectedResources: Array.from({ length: 20000 }, () => "X") }, message: /\.\.\. and 19950 more problems; fix the ones above and run again$/ },
   { title: "a JSON array instead of an object", config: ["us-east-1"], path: "(top level)", value: ["us-east-1"], message: /expected object/ },
   // --- compute
   { title: "compute: minVcpus above maxVcpus", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", minVcpus: 10, maxVcpus: 8 }] } }, path: "compute.computeEnvironments[0].minVcpus", value: 10, message: /must be <= maxVcpus \(8\)$/ },
@@ -321,6 +364,22 @@ const cases: Case[] = [
     message: new RegExp(`unknown key; did you mean "memoryMiB"\\? allowed keys are: ${ALLOWED_SERVICE}$`),
   },
   { title: "service: unknown key in apiGateway", config: { service: { apiGateway: { throttleRate: 10 } } }, path: "service.apiGateway.throttleRate", message: new RegExp(`unknown key; allowed keys are: ${ALLOWED_API_GATEWAY}$`) },
+  // --- settings that cannot take effect
+  { title: 'service: apiGateway settings with publicAccess "internal"', config: { service: { publicAccess: "internal", apiGateway: { throttleRateLimit: 50 } } }, path: "service.apiGateway", value: { throttleRateLimit: 50 }, message: /cannot take effect: with publicAccess "internal" no API gateway is made; remove apiGateway or set publicAccess "apiGateway"$/ },
+  { title: 'storage: kmsKeyDeletionWindowDays with encryption "s3"', config: { storage: { mode: "create", encryption: "s3", kmsKeyDeletionWindowDays: 7 } }, path: "storage.kmsKeyDeletionWindowDays", value: 7, message: /cannot take effect: with encryption "s3" the bucket uses S3-managed keys and no KMS key is made; remove it or set encryption "kms"$/ },
+  { title: "scheduling: executionLogRetentionDays with scheduling off", config: { scheduling: { enabled: false, executionLogRetentionDays: 30 } }, path: "scheduling.executionLogRetentionDays", value: 30, message: /cannot take effect: with enabled false there is no Step Functions execution log; remove it or set enabled true$/ },
+  { title: "compute: an environment in no queue (no jobQueues: one queue over the first)", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2" }, { name: "gpu", kind: "gpu" }] } }, path: "compute.computeEnvironments[1].name", value: "gpu", message: /is in no job queue, so no job can run on it and its settings cannot take effect; add it to a queue in jobQueues \(without jobQueues there is one queue, over the first environment\) or remove it$/ },
+  { title: "compute: an environment no listed queue names", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2" }, { name: "spot", kind: "spot" }], jobQueues: [{ name: "main", computeEnvironments: ["cpu"] }] } }, path: "compute.computeEnvironments[1].name", value: "spot", message: /is in no job queue, so no job can run on it and its settings cannot take effect; add it to a queue in jobQueues or remove it$/ },
+  { title: "protectedResources: a type the gate protects anyway", config: { protectedResources: ["aws_efs_file_system", "aws_s3_bucket"] }, path: "protectedResources[1]", value: "aws_s3_bucket", message: /cannot take effect: the plan gate protects every aws_s3_bucket already; remove it$/ },
+  { title: "protectedResources: an address in a module of a type the gate protects anyway", config: { protectedResources: ["module.data.aws_kms_key.main"] }, path: "protectedResources[0]", value: "module.data.aws_kms_key.main", message: /protects every aws_kms_key already/ },
+  { title: "protectedResources: an entry listed twice", config: { protectedResources: ["aws_efs_file_system", "aws_efs_file_system"] }, path: "protectedResources[1]", value: "aws_efs_file_system", message: /is listed twice$/ },
+  { title: "network: flowLogs for an existing network", config: { network: { ...existingNetwork([SUBNET_A, SUBNET_B]).network, flowLogs: { retentionDays: 30 } } }, path: "network.flowLogs", value: { retentionDays: 30 }, message: ONLY_CREATE_NETWORK },
+  { title: "network: interfaceEndpoints for an existing network", config: { network: { ...existingNetwork([SUBNET_A, SUBNET_B]).network, interfaceEndpoints: ["sts"] } }, path: "network.interfaceEndpoints", value: ["sts"], message: ONLY_CREATE_NETWORK },
+  { title: "network: natGateways for an existing network", config: { network: { ...existingNetwork([SUBNET_A, SUBNET_B]).network, natGateways: "none" } }, path: "network.natGateways", value: "none", message: ONLY_CREATE_NETWORK },
+  { title: "network: vpcId for a created network", config: { network: { mode: "create", vpcId: "vpc-0123456789abcdef0" } }, path: "network.vpcId", value: "vpc-0123456789abcdef0", message: /applies only with mode "existing" \(a created network makes its own VPC and subnets\); remove it$/ },
+  { title: "storage: encryption for an existing bucket", config: { storage: { mode: "existing", bucketName: "acme-data", encryption: "kms" } }, path: "storage.encryption", value: "kms", message: /applies only with mode "create" \(an existing bucket keeps its own encryption and lifecycle rules\); remove it$/ },
+  { title: "storage: bucketName for a created bucket", config: { storage: { mode: "create", bucketName: "acme-data" } }, path: "storage.bucketName", value: "acme-data", message: /applies only with mode "existing" \(a created bucket gets a generated name and, with encryption "kms", a key of its own\); remove it$/ },
+  { title: "state: keyPrefix with the local backend", config: { state: { backend: "local", keyPrefix: "teams/ml" } }, path: "state.keyPrefix", value: "teams/ml", message: /applies only with backend "s3" \(the local backend keeps state in a file\); remove it$/ },
   // --- metadata database
   { title: 'database: engineVersion "12"', config: { database: { engineVersion: "12" } }, path: "database.engineVersion", value: "12", message: /expected one of "16"\|"17"/ },
   { title: "database: instanceClass without the db. prefix", config: { database: { instanceClass: "t4g.small" } }, path: "database.instanceClass", value: "t4g.small", message: /must be an RDS instance class like db\.t4g\.small or db\.m7g\.large$/ },
@@ -343,12 +402,29 @@ const cases: Case[] = [
   // --- account and state
   { title: "accountId not 12 digits", config: { accountId: "12345" }, path: "accountId", value: "12345", message: /must be a 12-digit AWS account id/ },
   { title: "state.backend not a backend", config: { state: { backend: "gcs" } }, path: "state.backend", value: "gcs", message: /backend must be one of "s3", "local"/ },
-  { title: "state.bucket not a bucket name", config: { state: { backend: "s3", bucket: "Bad_Bucket" } }, path: "state.bucket", value: "Bad_Bucket", message: /must be an S3 bucket name/ },
+  { title: "state.bucket not a bucket name", config: { state: { backend: "s3", bucket: "Bad_Bucket" } }, path: "state.bucket", value: "Bad_Bucket", message: BUCKET_RULE(/may hold only lower-case letters/) },
+  { title: "state.bucket with adjacent periods", config: { state: { backend: "s3", bucket: "team..state" } }, path: "state.bucket", value: "team..state", message: BUCKET_RULE(/must not contain "\.\."/) },
+  { title: "state.bucket in IP-address form", config: { state: { backend: "s3", bucket: "192.168.5.4" } }, path: "state.bucket", value: "192.168.5.4", message: BUCKET_RULE(/must not be formatted as an IP address/) },
+  { title: "state.bucket with a reserved prefix (amzn-s3-demo-)", config: { state: { backend: "s3", bucket: "amzn-s3-demo-state" } }, path: "state.bucket", value: "amzn-s3-demo-state", message: BUCKET_RULE(S3_RESERVED_PREFIX) },
+  { title: "state.bucket with a reserved suffix (-s3alias)", config: { state: { backend: "s3", bucket: "team-state-s3alias" } }, path: "state.bucket", value: "team-state-s3alias", message: BUCKET_RULE(S3_RESERVED_SUFFIX) },
+  { title: "state.bucket ending with a hyphen", config: { state: { backend: "s3", bucket: "team-state-" } }, path: "state.bucket", value: "team-state-", message: BUCKET_RULE(/must end with a lower-case letter or digit/) },
   { title: "state.keyPrefix with a leading slash", config: { state: { backend: "s3", keyPrefix: "/metaflow" } }, path: "state.keyPrefix", value: "/metaflow", message: /must be an S3 key prefix without leading or trailing \// },
+  { title: "state.keyPrefix so long that state keys pass S3's 1,024 bytes", config: { state: { backend: "s3", keyPrefix: "k".repeat(986) } }, path: "state.keyPrefix", message: /must have at most 985 characters, so that every state key \(<keyPrefix>\/<environment>\/metaflow-<environment>\.tfstate\) fits S3's 1024 bytes$/ },
   { title: "state.bootstrapState not an option", config: { state: { backend: "s3", bootstrapState: "remote" } }, path: "state.bootstrapState", value: "remote", message: /expected one of "local"\|"bucket"/ },
   { title: "state.region not a region", config: { state: { backend: "s3", region: "moon-1" } }, path: "state.region", value: "moon-1", message: /expected one of/ },
   { title: "unknown key in the local backend", config: { state: { backend: "local", path: "x" } }, path: "state.path", message: /unknown key; allowed keys are: backend$/ },
-  { title: "service: ECR image of another region without NAT", config: { region: "us-east-1", network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] }, service: { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service" } }, path: "service.image", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service", message: /cannot be pulled without NAT .*copy it to ECR in us-east-1/ },
+  { title: "service: ECR image of another region without NAT", config: { region: "us-east-1", network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] }, service: { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service" } }, path: "service.image", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service", message: ECR_OTHER_REGION },
+  { title: "service: ECR image of another region, even with NAT (the execution role pulls from the stack's region only)", config: { region: "us-east-1", service: { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service" } }, path: "service.image", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow_metadata_service", message: ECR_OTHER_REGION },
+  { title: "service: ECR image under the China domain for a region of the aws partition", config: { region: "us-east-1", network: NO_NAT_NETWORK, service: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com.cn/metaflow_metadata_service" } }, path: "service.image", value: "123456789012.dkr.ecr.us-east-1.amazonaws.com.cn/metaflow_metadata_service", message: /names an ECR registry under amazonaws\.com\.cn, but ECR in us-east-1 \(partition aws\) is under amazonaws\.com: 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/\.\.\.$/ },
+  { title: "service: ECR image under the global domain in a China region", config: { region: "cn-north-1", service: { image: "123456789012.dkr.ecr.cn-north-1.amazonaws.com/metaflow_metadata_service" } }, path: "service.image", value: "123456789012.dkr.ecr.cn-north-1.amazonaws.com/metaflow_metadata_service", message: /names an ECR registry under amazonaws\.com, but ECR in cn-north-1 \(partition aws-cn\) is under amazonaws\.com\.cn/ },
+  // --- ARNs of another partition or account
+  { title: "permissionsBoundaryArn of another partition than the region's", config: { region: "us-east-1", permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy/boundary" }, path: "permissionsBoundaryArn", value: "arn:aws-cn:iam::123456789012:policy/boundary", message: /is in partition aws-cn, but region us-east-1 is in partition aws, where it cannot be found; use an arn:aws:\.\.\. ARN$/ },
+  { title: "permissionsBoundaryArn of the aws partition in a GovCloud region", config: { region: "us-gov-west-1", permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/boundary" }, path: "permissionsBoundaryArn", value: "arn:aws:iam::123456789012:policy/boundary", message: /is in partition aws, but region us-gov-west-1 is in partition aws-us-gov/ },
+  { title: "permissionsBoundaryArn of another account than accountId", config: { accountId: "111111111111", permissionsBoundaryArn: "arn:aws:iam::222222222222:policy/boundary" }, path: "permissionsBoundaryArn", value: "arn:aws:iam::222222222222:policy/boundary", message: OTHER_ACCOUNT("222222222222", "111111111111") },
+  { title: "compute: a job role policy of another account than accountId", config: { accountId: "111111111111", compute: { jobRoleManagedPolicyArns: ["arn:aws:iam::222222222222:policy/data"] } }, path: "compute.jobRoleManagedPolicyArns[0]", value: "arn:aws:iam::222222222222:policy/data", message: OTHER_ACCOUNT("222222222222", "111111111111") },
+  { title: "compute: a job role policy of another partition", config: { compute: { jobRoleManagedPolicyArns: ["arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess"] } }, path: "compute.jobRoleManagedPolicyArns[0]", value: "arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess", message: /is in partition aws-us-gov, but region us-east-1 is in partition aws/ },
+  { title: "scheduling: a principal of another partition", config: { scheduling: { users: { access: "role", principalArns: ["arn:aws-cn:iam::123456789012:role/ds"] } } }, path: "scheduling.users.principalArns[0]", value: "arn:aws-cn:iam::123456789012:role/ds", message: /is in partition aws-cn, but region us-east-1 is in partition aws/ },
+  { title: "storage: a KMS key of another partition", config: { storage: { mode: "existing", bucketName: "acme-data", kmsKeyArn: "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } }, path: "storage.kmsKeyArn", message: /"arn:aws-cn:kms:cn-north-1:123456789012:.*\.\.\. is in partition aws-cn, but region us-east-1 is in partition aws/ },
   { title: "service: memory not allowed for 256 CPU units", config: { service: { cpu: 256, memoryMiB: 3072 } }, path: "service.memoryMiB", value: 3072, message: /is not a Fargate size for cpu 256; use 512, 1024 to 2048 in steps of 1024$/ },
   // --- scheduling
   { title: "scheduling: users' role without principals", config: { scheduling: { users: { access: "role" } } }, path: "scheduling.users.principalArns", value: [], message: /lists nobody; access "role" needs at least one principal/ },
@@ -425,6 +501,42 @@ describe("main rejects invalid configs and writes nothing", () => {
     const result = run({ "dev.json": config });
     expectRejected(result, { title: "", path: "namePrefix", value: "Bad", message: NAME_CHARACTERS });
     expectRejected(result, { title: "", path: "network.privateSubnetCidrs[1]", value: "10.0.16.0/20", message: /overlaps/ });
+  });
+
+  test("a file with thousands of bad entries lists 50 problems and counts the rest", () => {
+    const result = run({ "dev.json": { protectedResources: Array.from({ length: 20000 }, (_, i) => `B${i % 10}`) } });
+    const lines = problemLines(result.stderr);
+    expect(lines).toHaveLength(51);
+    expect(lines[0]).toContain('protectedResources[0]: "B0" must be a resource type');
+    expect(lines[50]).toMatch(/\.\.\. and 19950 more problems/);
+  });
+
+  test("problems over many files are capped at 200 in all", () => {
+    const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`env${i}.json`, { protectedResources: Array.from({ length: 60 }, () => "X") }]));
+    const result = run(files);
+    const lines = problemLines(result.stderr);
+    expect(lines).toHaveLength(201);
+    expect(lines[200]).toMatch(/: \.\.\. and 106 more problems; fix the ones above and run again$/);
+    expect(fs.existsSync(result.outdir)).toBe(false);
+  });
+
+  test("a config file that is a directory is reported, not thrown", () => {
+    const dir = tempDir("config");
+    fs.mkdirSync(path.join(dir, "dev.json"));
+    const outdir = path.join(tempDir("out"), "cdktf.out");
+    const saved = process.env.CDKTF_OUTDIR;
+    process.env.CDKTF_OUTDIR = outdir;
+    const stderr: string[] = [];
+    const spy = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (stderr.push(chunk.toString()), true));
+    try {
+      expect(main(["--config-dir", dir])).toBe(1);
+    } finally {
+      spy.mockRestore();
+      if (saved === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = saved;
+    }
+    expect(stderr.join("")).toContain(`${path.join(dir, "dev.json")}: cannot read it: it is a directory; environment files are <name>.json files`);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test("a VPC prefix outside /16../28 is reported once, not again for the subnets derived from it", () => {

@@ -177,6 +177,49 @@ describe("node dist/main.js", () => {
     expect(fs.existsSync(result.outdir)).toBe(false);
   });
 
+  describe("input of any size, depth or keys: exit 1, one message per problem naming the file, no stack trace, nothing written", () => {
+    /** A config dir holding dev.json with exactly `text`. */
+    const rawConfigDir = (text: string) => {
+      const dir = tempDir("config");
+      fs.writeFileSync(path.join(dir, "dev.json"), text);
+      return { dir, file: path.join(dir, "dev.json") };
+    };
+    const expectRefused = (result: Result, message: string | RegExp) => {
+      expect(result.status).toBe(1);
+      if (typeof message === "string") expect(result.stderr).toContain(message);
+      else expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/Nothing was synthesized/);
+      expect(result.stderr).not.toMatch(/^\s{4}at /m);
+      expect(result.stderr).not.toMatch(/RangeError|Error:|\.ts:\d+|\.js:\d+/);
+      expect(result.stdout).toBe("");
+      expect(fs.existsSync(result.outdir)).toBe(false);
+    };
+
+    test("a 2 MB file", () => {
+      const { dir, file } = rawConfigDir(JSON.stringify({ protectedResources: Array.from({ length: 400000 }, () => "X") }));
+      expectRefused(cli(["--config-dir", dir]), `${file}: is ${fs.statSync(file).size} bytes; a config file may have at most 262144 bytes (256 KiB)`);
+    });
+
+    test("lists nested 100,000 levels deep in a file under the size limit", () => {
+      const { dir, file } = rawConfigDir(`{"tags": ${"[".repeat(100000)}${"]".repeat(100000)}}`);
+      expectRefused(cli(["--config-dir", dir]), `${file}: tags[0][0][0][0][0]...: is nested more than 32 levels deep`);
+    });
+
+    test("20,000 bad entries: 50 problems listed and the rest counted", () => {
+      const { dir, file } = rawConfigDir(JSON.stringify({ protectedResources: Array.from({ length: 20000 }, () => "X") }));
+      const result = cli(["--config-dir", dir]);
+      expectRefused(result, `${file}: ... and 19950 more problems; fix the ones above and run again`);
+      expect(result.stderr.split("\n").filter((line) => line.startsWith("  - "))).toHaveLength(51);
+    });
+
+    test("__proto__ and constructor keys, refused by path", () => {
+      const { dir, file } = rawConfigDir('{"tags": {"__proto__": {"team": "x"}}, "network": {"mode": "create", "constructor": 1}}');
+      const result = cli(["--config-dir", dir]);
+      expectRefused(result, `${file}: tags.__proto__: "__proto__" is not allowed as a key: JavaScript reserves it`);
+      expect(result.stderr).toContain(`${file}: network.constructor: "constructor" is not allowed as a key`);
+    });
+  });
+
   test("METAFLOW_CONFIG_DIR is used when --config-dir is not given", () => {
     const dir = configDir({ "stage.json": { region: "us-west-2" } });
     const cwd = tempDir("cwd");

@@ -1,6 +1,9 @@
 import * as path from "path";
 import { AWS_PROVIDER_VERSION, stackName } from "../modules/metaflow-stack";
 import { UNSCOPABLE_ACTIONS } from "../modules/perms";
+import { MAX_USER_TAGS, RESERVED_TAG_KEYS, RESOURCE_TAG_KEYS } from "../modules/config/schema";
+import { TAG_LIMITS } from "../modules/naming";
+import { ALL_KINDS } from "./support/configs";
 import { Synthesized, synth } from "./support/synth";
 import { entriesIn, entryIn, list, policyDoc, policyDocuments } from "./support/json";
 
@@ -31,6 +34,23 @@ describe("MetaflowStack", () => {
         Environment: "dev",
         ManagedBy: "cdktf",
       });
+    });
+
+    test("the most tags a config may list still leave every resource within AWS's 50, with the project's own", () => {
+      const tags = Object.fromEntries(Array.from({ length: MAX_USER_TAGS }, (_, i) => [`team-tag-${i}`, "v"]));
+      const out = synth({ tags, ...ALL_KINDS, network: { mode: "create", interfaceEndpoints: ["sts"] } });
+      const defaults = Object.keys(out.json.provider.aws[0].default_tags[0].tags);
+      expect(defaults).toHaveLength(MAX_USER_TAGS + RESERVED_TAG_KEYS.length);
+      let most = 0;
+      for (const instances of Object.values<Record<string, any>>(out.json.resource)) {
+        for (const body of Object.values<any>(instances)) {
+          const own = Object.keys(body.tags ?? {});
+          // The limit holds only while resources set no keys besides RESOURCE_TAG_KEYS.
+          for (const key of own) expect(RESOURCE_TAG_KEYS).toContain(key);
+          most = Math.max(most, new Set([...defaults, ...own]).size);
+        }
+      }
+      expect(most).toBe(TAG_LIMITS.perResource);
     });
 
     test("the region is us-east-1 by default", () => {

@@ -1,6 +1,8 @@
 import { Testing } from "cdktf";
 import { ConfigError, parseEnvironment } from "../modules/config/load";
-import { stateLocation } from "../modules/state-backend";
+import { stackName } from "../modules/metaflow-stack";
+import { MAX_ENVIRONMENT_LENGTH, MAX_STATE_KEY_PREFIX_LENGTH, S3_KEY_MAX_BYTES } from "../modules/naming";
+import { stateKey, stateLocation } from "../modules/state-backend";
 import { plannedStateBuckets, STATE_STACK, StateStack } from "../modules/state-stack";
 import { Synthesized } from "./support/synth";
 import { policyDoc } from "./support/json";
@@ -93,5 +95,16 @@ describe("StateStack", () => {
     const euParts = Object.entries<any>(two.json.resource).flatMap(([, byId]) => Object.entries<any>(byId)).filter(([id]) => id.includes("acme-state-euw1"));
     expect(euParts.length).toBe(7);
     for (const [, body] of euParts) expect(body.provider).toBe("aws.eu-west-1");
+  });
+});
+
+describe("state keys fit S3", () => {
+  test("the longest keyPrefix with the longest environment name gives keys of at most 1,024 bytes", () => {
+    const environment = "e".repeat(MAX_ENVIRONMENT_LENGTH);
+    const location = stateLocation(env(environment, { state: { backend: "s3", keyPrefix: "k".repeat(MAX_STATE_KEY_PREFIX_LENGTH) } }))!;
+    const keys = [stateKey(location, environment, stackName(environment)), stateKey(location, "bootstrap", STATE_STACK)];
+    for (const key of keys) expect(Buffer.byteLength(key, "utf8")).toBeLessThanOrEqual(S3_KEY_MAX_BYTES);
+    // The limit is tight: one more character would not fit.
+    expect(Math.max(...keys.map((k) => Buffer.byteLength(k, "utf8")))).toBe(S3_KEY_MAX_BYTES);
   });
 });

@@ -197,8 +197,26 @@ run "upper_case_prefix" {
   }
   expect_failures = [var.name_prefix]
 }
+run "prefix_making_security_group_names_that_start_with_sg" {
+  command = plan
+  variables {
+    name_prefix        = "sg"
+    environment        = "dev"
+    availability_zones = ["us-east-1a", "us-east-1b"]
+  }
+  expect_failures = [var.environment]
+}
+run "prefix_and_environment_making_bucket_names_that_start_with_amzn_s3_demo" {
+  command = plan
+  variables {
+    name_prefix        = "amzn-s3"
+    environment        = "demo"
+    availability_zones = ["us-east-1a", "us-east-1b"]
+  }
+  expect_failures = [var.environment]
+}
 `);
     const result = tf(dir, "test");
-    expect(result.out).toMatch(/3 passed, 0 failed/);
+    expect(result.out).toMatch(/5 passed, 0 failed/);
   });
 });

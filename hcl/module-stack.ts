@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LOG_RETENTION_DAYS } from "../modules/config/common";
-import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, Naming } from "../modules/naming";
+import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, Naming, RESERVED_NAME_STARTS } from "../modules/naming";
 
 /** A Terraform variable's declaration: `type` in Terraform's syntax, and validation rules. */
 export interface InputSpec {
@@ -58,7 +58,7 @@ export class ModuleStack extends TerraformStack {
 
   /** `name_prefix` and `environment`, validated as the CDKTF config validates them, and the naming helper. */
   public naming(): Naming {
-    const segment = (name: string, max: number, what: string) =>
+    const segment = (name: string, max: number, what: string, more: { condition: string; errorMessage: string }[] = []) =>
       this.input(name, {
         type: "string",
         description: `${what}: lower-case letters, digits and hyphens, 2 to ${max} characters; part of every name`,
@@ -67,9 +67,19 @@ export class ModuleStack extends TerraformStack {
             condition: `\${can(regex("^[a-z][a-z0-9-]{0,${max - 2}}[a-z0-9]$", var.${name})) && !strcontains(var.${name}, "--")}`,
             errorMessage: `${name} must be 2 to ${max} lower-case letters, digits and hyphens, start with a letter, end with a letter or digit, and not contain "--".`,
           },
+          ...more,
         ],
       }).stringValue;
-    return new Naming(segment("name_prefix", MAX_PREFIX_LENGTH, "First part of every name"), segment("environment", MAX_ENVIRONMENT_LENGTH, "Environment name"));
+    // Names start with `<name_prefix>-<environment>-`; none may start as AWS forbids (naming.ts, RESERVED_NAME_STARTS).
+    const reserved = `[${RESERVED_NAME_STARTS.map((s) => JSON.stringify(s)).join(", ")}]`;
+    const starts = {
+      condition: `\${!anytrue([for p in ${reserved} : startswith(format("%s-%s-", var.name_prefix, var.environment), p)])}`,
+      errorMessage: `name_prefix and environment must not make names that start with ${RESERVED_NAME_STARTS.map((s) => `"${s}"`).join(", ")} (AWS reserves these starts for S3 buckets, security groups and load balancers).`,
+    };
+    return new Naming(
+      segment("name_prefix", MAX_PREFIX_LENGTH, "First part of every name"),
+      segment("environment", MAX_ENVIRONMENT_LENGTH, "Environment name", [starts]),
+    );
   }
 
   /** An optional permissions boundary for every role the module creates. */

@@ -53,7 +53,7 @@ export class Compute extends Construct implements IBatch {
     });
 
     this.securityGroup = new SecurityGroup(this, "security-group", {
-      namePrefix: naming.batchPrefix("batch"),
+      namePrefix: naming.securityGroupPrefix("batch"),
       description: "Metaflow Batch jobs: no inbound, all outbound (images, packages, AWS APIs)",
       vpcId: props.network.vpcId,
       egress: [{ description: "All outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],

@@ -68,7 +68,7 @@ export class Database extends Construct {
 
     const family = POSTGRES_VERSIONS[config.engineVersion];
     const parameters = new DbParameterGroup(this, "parameters", {
-      namePrefix: `${naming.base}-${family}-`,
+      namePrefix: naming.dbParameterGroupPrefix(family),
       family,
       description: "Metaflow metadata database: TLS only, slow statements logged",
       parameter: [
@@ -114,7 +114,7 @@ export class Database extends Construct {
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${naming.base}-metadata-final`,
+      finalSnapshotIdentifier: naming.dbSnapshot("metadata-final"),
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       performanceInsightsEnabled: config.performanceInsights,
       performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,

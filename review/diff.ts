@@ -45,11 +45,24 @@ export const SECRET_NAME = /pass(word|wd|phrase)|secret|private_key|token|creden
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * `value[key]` when `value` itself holds `key`: plan JSON may use keys such as `toString`, `constructor` or
+ * `__proto__`, which a plain lookup would find on Object.prototype instead (a function, not plan data).
+ */
+export function own(value: unknown, key: PathStep): unknown {
+  if (typeof value !== "object" || value === null) return undefined;
+  return Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<string | number, unknown>)[key] : undefined;
+}
+
+/** Sets `object[key]` as an own property, even for `__proto__` (an assignment would set the prototype). */
+export function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** The part of a mask (`true`, or nested like the value) that covers `step`. */
 function child(mask: unknown, step: PathStep): unknown {
   if (mask === true) return true;
-  if (typeof mask !== "object" || mask === null) return undefined;
-  return (mask as Record<string | number, unknown>)[step];
+  return own(mask, step);
 }
 
 /** Structural equality of JSON values. */
@@ -67,9 +80,22 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {
     if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    if (!deepEqual(own(a, k), own(b, k))) return false;
   }
   return true;
+}
+
+/**
+ * `value` with every part under a sensitive mark (and, with `secretNames`, under a secret-looking key)
+ * replaced by SENSITIVE_TEXT: what may be shown of a value that holds marked parts.
+ */
+export function redact(value: unknown, mask: unknown, secretNames: boolean): unknown {
+  if (mask === true) return SENSITIVE_TEXT;
+  if (Array.isArray(value)) return value.map((v, i) => redact(v, child(mask, i), secretNames));
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretNames && SECRET_NAME.test(k) ? SENSITIVE_TEXT : redact(v, child(mask, k), secretNames)]));
+  }
+  return value;
 }
 
 /** Every changed leaf of `change`, in path order. */
@@ -82,13 +108,16 @@ export function attributeChanges(change: ChangeValues, options: DiffOptions = {}
       for (let i = 0; i < n; i++) if (r[i] !== path[i]) return false;
       return true;
     });
+  // A value shown whole (a leaf, a container that appears or goes, the old side of an unknown) may hold
+  // marked or secret-named parts below this level: those are redacted in the copy that is shown.
+  const shown = (value: unknown, mask: unknown): Shown => ({ kind: "value", value: redact(value ?? null, mask, options.maskSecretNames === true) });
   const push = (path: PathStep[], before: Shown, after: Shown) =>
     out.push({ path: [...path], before, after, forcesReplacement: forces(path) });
 
   const walk = (path: PathStep[], b: unknown, a: unknown, unk: unknown, bs: unknown, as: unknown, secret: boolean): void => {
     const masked = bs === true || as === true || secret;
     if (unk === true) {
-      push(path, masked ? SENSITIVE : { kind: "value", value: b ?? null }, UNKNOWN);
+      push(path, masked ? SENSITIVE : shown(b, bs), UNKNOWN);
       return;
     }
     if (masked) {
@@ -105,7 +134,7 @@ export function attributeChanges(change: ChangeValues, options: DiffOptions = {}
       const keys = [...new Set([...Object.keys(bo), ...Object.keys(ao)])].sort();
       for (const k of keys) {
         path.push(k);
-        walk(path, bo[k], ao[k], child(unk, k), child(bs, k), child(as, k), options.maskSecretNames === true && SECRET_NAME.test(k));
+        walk(path, own(bo, k), own(ao, k), child(unk, k), child(bs, k), child(as, k), options.maskSecretNames === true && SECRET_NAME.test(k));
         path.pop();
       }
     } else if (bothLists) {
@@ -117,11 +146,11 @@ export function attributeChanges(change: ChangeValues, options: DiffOptions = {}
         path.pop();
       }
     } else if (!deepEqual(b, a)) {
-      push(path, { kind: "value", value: b ?? null }, { kind: "value", value: a ?? null });
+      push(path, shown(b, bs), shown(a, as));
       return;
     }
     // `null` -> `{}` or `[]` has no changed leaf; show the container itself.
-    if (out.length === before && !deepEqual(b, a)) push(path, { kind: "value", value: b ?? null }, { kind: "value", value: a ?? null });
+    if (out.length === before && !deepEqual(b, a)) push(path, shown(b, bs), shown(a, as));
   };
 
   walk([], change.before, change.after, change.afterUnknown, change.beforeSensitive, change.afterSensitive, false);
@@ -164,9 +193,9 @@ export function formatWholeValue(value: unknown, unknown: unknown, sensitive: un
     if (unk === true) return UNKNOWN_TEXT;
     if (Array.isArray(v)) return `[${v.map((e, i) => render(e, child(unk, i), child(sens, i))).join(",")}]`;
     if (isObject(v)) {
-      const parts = Object.keys(v).map((k) => `${JSON.stringify(k)}:${render(v[k], child(unk, k), child(sens, k))}`);
+      const parts = Object.keys(v).map((k) => `${JSON.stringify(k)}:${render(own(v, k), child(unk, k), child(sens, k))}`);
       // Keys the plan lists only in the unknown mask (not yet in the value).
-      if (isObject(unk)) for (const k of Object.keys(unk)) if (!(k in v) && unk[k] === true) parts.push(`${JSON.stringify(k)}:${UNKNOWN_TEXT}`);
+      if (isObject(unk)) for (const k of Object.keys(unk)) if (!Object.prototype.hasOwnProperty.call(v, k) && unk[k] === true) parts.push(`${JSON.stringify(k)}:${UNKNOWN_TEXT}`);
       return `{${parts.join(",")}}`;
     }
     return v === undefined ? "null" : JSON.stringify(v);

@@ -1,3 +1,4 @@
+import { own, setOwn } from "./diff";
 import { PlanInputError } from "./errors";
 
 /**
@@ -130,6 +131,7 @@ function kindOf(v: unknown): string {
  */
 export function toPlan(json: unknown, source = "the input"): Plan {
   notAPlan(json, source);
+  tooDeep(json, source);
   const raw = json as Json;
   const formatVersion = String(raw.format_version);
   const major = formatVersion.split(".")[0];
@@ -188,6 +190,31 @@ function notAPlan(json: unknown, source: string): void {
     throw new PlanInputError(
       `${source} is JSON but not a Terraform plan: ${found} (a plan has format_version and planned_values or resource_changes); ${expected}`,
     );
+  }
+}
+
+/**
+ * How deep a plan may nest. Terraform's plans of real resources stay within a few dozen levels; the
+ * reviewer walks values recursively, so deeper input is refused in one line rather than overflowing.
+ */
+export const MAX_PLAN_DEPTH = 256;
+
+/** Throws when `json` nests deeper than MAX_PLAN_DEPTH, naming where. Walks without recursion. */
+function tooDeep(json: unknown, source: string): void {
+  const todo: [unknown, number, PathStep[]][] = [[json, 0, []]];
+  while (todo.length > 0) {
+    const [value, depth, at] = todo.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= MAX_PLAN_DEPTH) {
+      const where = at.slice(0, 8).map((s) => (typeof s === "number" ? `[${s}]` : `.${s.length > 40 ? `${s.slice(0, 37)}...` : s}`)).join("").replace(/^\./, "");
+      throw new PlanInputError(
+        `${source} is not a readable Terraform plan: it nests more than ${MAX_PLAN_DEPTH} levels deep (under ${where}...); Terraform writes far shallower plans, so it is not the output of \`terraform show -json <planfile>\``,
+      );
+    }
+    // Only the first steps of the path are shown: keep the rest short.
+    const next = (step: PathStep) => (at.length < 8 ? [...at, step] : at);
+    if (Array.isArray(value)) value.forEach((child, i) => todo.push([child, depth + 1, next(i)]));
+    else for (const key of Object.keys(value)) todo.push([(value as Json)[key], depth + 1, next(key)]);
   }
 }
 
@@ -257,7 +284,7 @@ export function mergeMasks(a: unknown, b: unknown): unknown {
   }
   if (isObject(a) && isObject(b)) {
     const out: Json = { ...a };
-    for (const [k, v] of Object.entries(b)) out[k] = mergeMasks(a[k], v);
+    for (const [k, v] of Object.entries(b)) setOwn(out, k, mergeMasks(own(a, k), v));
     return out;
   }
   return true; // shapes disagree: mask the whole value rather than guess

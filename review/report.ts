@@ -1,4 +1,4 @@
-import { AttributeChange, attributeChanges, DiffOptions, SECRET_NAME } from "./diff";
+import { AttributeChange, attributeChanges, DiffOptions, SECRET_NAME, setOwn } from "./diff";
 import { evaluateGate, GateOptions, GateResult, hasChanges, ProtectedChange } from "./gate";
 import { ActionKind, isDestructive, OutputChange, Plan, ResourceChange, toPlan } from "./plan";
 import { readPlanFile } from "./read";
@@ -166,8 +166,8 @@ function redactSecretNames(value: unknown): { value: unknown; mask: unknown } {
     const mask: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const part = SECRET_NAME.test(k) ? { value: null, mask: true } : redactSecretNames(v);
-      out[k] = part.value;
-      mask[k] = part.mask;
+      setOwn(out, k, part.value);
+      setOwn(mask, k, part.mask);
     }
     return { value: out, mask };
   }

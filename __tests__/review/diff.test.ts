@@ -31,6 +31,26 @@ describe("attributeChanges", () => {
     expect(lines({ ...base, before: { ids: ["a", "b"] }, after: { ids: ["a"] } })).toEqual(['ids[1]: "b" -> null']);
   });
 
+  test("redacts marked parts of an old value that becomes unknown as a whole", () => {
+    const change = { ...base, before: { block: [{ password: "hunter2", port: 5432 }] }, after: {}, afterUnknown: { block: true }, beforeSensitive: { block: [{ password: true }] } };
+    expect(lines(change)).toEqual(['block: [{"password":"(sensitive)","port":5432}] -> (known after apply)']);
+  });
+
+  test("redacts marked parts of a value whose type changes (an object becoming a string)", () => {
+    const change = { ...base, before: { config: { token: "abc", size: 1 } }, after: { config: "none" }, beforeSensitive: { config: { token: true } } };
+    expect(lines(change)).toEqual(['config: {"token":"(sensitive)","size":1} -> "none"']);
+  });
+
+  test("redacts secret-looking keys inside a whole value when the plan has no marks", () => {
+    const change = { ...base, before: { db: { password: "hunter2" } }, after: {}, afterUnknown: { db: true } };
+    expect(lines(change, { maskSecretNames: true })).toEqual(['db: {"password":"(sensitive)"} -> (known after apply)']);
+  });
+
+  test("reads keys named like Object.prototype members (toString, constructor) as plan data", () => {
+    const change = { ...base, before: { tags: { toString: "a", constructor: "b" } }, after: null };
+    expect(lines(change)).toEqual(['tags.constructor: "b" -> null', 'tags.toString: "a" -> null']);
+  });
+
   test("shows a container that appears from null", () => {
     expect(lines({ ...base, before: { tags: null }, after: { tags: {} } })).toEqual(["tags: null -> {}"]);
   });

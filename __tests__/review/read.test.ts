@@ -47,6 +47,14 @@ describe("unreadable input: one clear line on stderr and exit 1", () => {
     expect(rejected(file("empty.json", ""))).toMatch(/empty\.json is empty; .*terraform show -json <planfile>/);
   });
 
+  test("fails when the plan nests deeper than Terraform ever writes, naming where", () => {
+    const deep = `${'{"a":'.repeat(20000)}1${"}".repeat(20000)}`;
+    const text = `{"format_version":"1.2","planned_values":{"root_module":{}},"resource_changes":[{"address":"aws_vpc.a","change":{"actions":["update"],"before":{},"after":${deep}}}]}`;
+    expect(rejected(file("deep.json", text))).toMatch(
+      /deep\.json is not a readable Terraform plan: it nests more than 256 levels deep \(under resource_changes\[0\]\.change\.after\.a\.a\.a\.a\.\.\.\); Terraform writes far shallower plans/,
+    );
+  });
+
   test("fails when the file holds only white space", () => {
     expect(rejected(file("blank.json", "  \n\n"))).toMatch(/is empty/);
   });

@@ -18,12 +18,26 @@ function size(net: Ipv4Network): number {
   return 2 ** (32 - net.prefix);
 }
 
+/** Dotted-decimal IPv4 CIDR shape: four octets and a prefix length, each 1 to 3 digits. */
+const CIDR_SHAPE = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,3}$/;
+
 /**
- * Parses `a.b.c.d/n`. Returns undefined unless it is IPv4 CIDR notation whose host bits are zero
- * (`10.0.0.1/16` is refused: AWS and Terraform want the network address).
+ * The first number of `text` written with a leading zero (`010` in `010.0.0.0/16`), if any. Such numbers
+ * are octal to some parsers (ipaddr.js, inet_aton: 010 is 8) and decimal or an error to others (Go's
+ * net.ParseCIDR, which Terraform and AWS use, refuses them), so the project never reads one.
+ */
+export function leadingZeroNumber(text: string): string | undefined {
+  if (!CIDR_SHAPE.test(text)) return undefined;
+  return text.split(/[./]/).find((part) => part.length > 1 && part.startsWith("0"));
+}
+
+/**
+ * Parses `a.b.c.d/n`. Returns undefined unless it is IPv4 CIDR notation in plain decimal (no number with
+ * a leading zero) whose host bits are zero (`10.0.0.1/16` is refused: AWS and Terraform want the network
+ * address).
  */
 export function parseIpv4Cidr(text: string): Ipv4Network | undefined {
-  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(text)) return undefined;
+  if (!CIDR_SHAPE.test(text) || leadingZeroNumber(text) !== undefined) return undefined;
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
     parsed = ipaddr.parseCIDR(text);

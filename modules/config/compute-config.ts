@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duplicateIndexes, iamPolicyArn, int, Report, strict } from "./common";
+import { duplicateIndexes, iamPolicyArn, int, PurposeName, Report, strict } from "./common";
 
 /** Config of the compute area: AWS Batch compute environments and the job queues over them. */
 
@@ -41,12 +41,8 @@ const InstanceType = z
   .string()
   .regex(/^[a-z][a-z0-9-]*[0-9][a-z0-9-]*(\.[0-9a-z]+)?$/, "must be an EC2 instance type or family, like m6i or m6i.xlarge");
 
-const resourceName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2 to 24 lower-case letters, digits and hyphens, starting with a letter");
-
 const ComputeEnvironmentSchema = strict({
-  name: resourceName,
+  name: PurposeName,
   kind: z.enum(COMPUTE_KINDS),
   /** EC2 kinds only. @default per kind: KIND_DEFAULTS */
   instanceTypes: z.array(InstanceType).min(1, "list at least one instance type, or leave the field out for the defaults").optional(),
@@ -63,7 +59,7 @@ const ComputeEnvironmentSchema = strict({
 });
 
 const JobQueueSchema = strict({
-  name: resourceName,
+  name: PurposeName,
   /** Tried in this order. One to three, all EC2 kinds or all Fargate kinds (a Batch rule). */
   computeEnvironments: z.array(z.string()).min(1, "list one to three compute environments").max(3, "list one to three compute environments (a Batch limit)"),
   /** Higher runs first when queues share compute environments. @default 1 */
@@ -194,6 +190,16 @@ export function checkCompute(input: ComputeInput, fail: Report): void {
     const kinds = queue.computeEnvironments.flatMap((name) => (byName.has(name) ? [byName.get(name)!.kind] : []));
     if (kinds.some(isFargate) && !kinds.every(isFargate)) {
       fail(["jobQueues", q, "computeEnvironments"], queue.computeEnvironments, "mixes Fargate and EC2 environments; Batch needs one or the other in a queue");
+    }
+  });
+  const queued = new Set(jobQueues.flatMap((q) => q.computeEnvironments));
+  input.computeEnvironments.forEach((ce, i) => {
+    if (!queued.has(ce.name)) {
+      fail(
+        ["computeEnvironments", i, "name"],
+        ce.name,
+        `is in no job queue, so no job can run on it and its settings cannot take effect; add it to a queue in jobQueues${input.jobQueues ? "" : " (without jobQueues there is one queue, over the first environment)"} or remove it`,
+      );
     }
   });
   if (input.defaultQueue !== undefined && !jobQueues.some((q) => q.name === input.defaultQueue)) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { contains, formatCidr, Ipv4Network, overlaps, parseIpv4Cidr, subnet } from "./cidr";
-import { awsId, duplicateIndexes, Ipv4Cidr, modeError, Report, RetentionDays, strict } from "./common";
+import { awsId, duplicateIndexes, Ipv4Cidr, modeError, onlyWhere, Report, RetentionDays, strict } from "./common";
 import { AwsRegion, defaultAvailabilityZones } from "./regions";
 
 /** Config of the network area: a VPC this project creates, or one that exists. */
@@ -30,12 +30,20 @@ const FlowLogsSchema = strict({
   trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
 });
 
+/** Fields of each mode, for the messages that refuse them in the other. */
+const CREATE_ONLY = ["vpcCidr", "availabilityZones", "privateSubnetCidrs", "publicSubnetCidrs", "natGateways", "interfaceEndpoints", "flowLogs"];
+const EXISTING_ONLY = ["vpcId", "privateSubnetIds", "publicSubnetIds", "verifySubnets"];
+
 const CreateNetworkSchema = strict({
   mode: z.literal("create"),
   /** @default "10.0.0.0/16" */
   vpcCidr: Ipv4Cidr.default("10.0.0.0/16"),
   /** @default the region's first two zones */
-  availabilityZones: z.array(z.string()).min(2, "list at least two availability zones").max(6, "list at most six availability zones").optional(),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone name like us-east-1a"))
+    .min(2, "list at least two availability zones")
+    .max(6, "list at most six availability zones")
+    .optional(),
   /** @default one eighth of the VPC per zone (a /19 of a /16) */
   privateSubnetCidrs: z.array(Ipv4Cidr).optional(),
   /** @default one sixty-fourth of the VPC per zone, from its last eighth (a /22 of a /16) */
@@ -45,7 +53,7 @@ const CreateNetworkSchema = strict({
   /** @default [] */
   interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS)).default([]),
   flowLogs: FlowLogsSchema.default({ retentionDays: 90, trafficType: "ALL" }),
-});
+}, onlyWhere("mode", "existing", EXISTING_ONLY, "a created network makes its own VPC and subnets"));
 
 const ExistingNetworkSchema = strict({
   mode: z.literal("existing"),
@@ -59,7 +67,7 @@ const ExistingNetworkSchema = strict({
    * @default true
    */
   verifySubnets: z.boolean().default(true),
-});
+}, onlyWhere("mode", "create", CREATE_ONLY, "an existing network keeps its own CIDRs, zones, NAT, endpoints and flow logs"));
 
 export const NetworkSchema = z
   .discriminatedUnion("mode", [CreateNetworkSchema, ExistingNetworkSchema], modeError(`"create", "existing"`))

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duplicateIndexes, Report, RetentionDays, strict } from "./common";
+import { duplicateIndexes, given, MootSetting, rawObject, Report, RetentionDays, strict } from "./common";
 
 /** Config of the scheduling area: Step Functions, its DynamoDB table, EventBridge, and Metaflow's users. */
 
@@ -44,4 +44,15 @@ export function checkScheduling(input: SchedulingConfig, fail: Report): void {
     fail(["users", "principalArns"], users.principalArns, `applies only with access "role"; set access to "role" or remove the list`);
   }
   for (const i of duplicateIndexes(users.principalArns)) fail(["users", "principalArns", i], users.principalArns[i], "is listed twice");
+}
+
+/** Scheduling settings the raw input gives that cannot take effect; paths relative to `scheduling`. */
+export function mootScheduling(raw: unknown): MootSetting[] {
+  const scheduling = rawObject(raw, "scheduling");
+  if (scheduling?.enabled !== false || !given(scheduling, "executionLogRetentionDays")) return [];
+  return [{
+    path: ["executionLogRetentionDays"],
+    value: scheduling.executionLogRetentionDays,
+    message: "cannot take effect: with enabled false there is no Step Functions execution log; remove it or set enabled true",
+  }];
 }

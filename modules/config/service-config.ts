@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { duplicateIndexes, int, Ipv4Cidr, Report, RetentionDays, strict } from "./common";
+import { duplicateIndexes, given, int, Ipv4Cidr, MootSetting, rawObject, Report, RetentionDays, strict } from "./common";
+import { partitionOf } from "./regions";
 
 /** Config of the metadata service area: its PostgreSQL database, the Fargate service and its front door. */
 
@@ -113,13 +114,39 @@ export function checkService(input: ServiceConfig, fail: Report): void {
   }
 }
 
+/** A private ECR registry's image: `<account>.dkr.ecr[-fips].<region>.<domain>/<repository>`. */
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(\.cn)?)\//;
+
+/** The domain of ECR registries in `region`: `amazonaws.com.cn` in the China partition, `amazonaws.com` elsewhere. */
+export const ecrDomain = (region: string) => (partitionOf(region) === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com");
+
 /** An image in the ECR registry of `region`: the only one the VPC's ECR endpoints reach without NAT. */
-export const isEcrImageIn = (image: string, region: string) =>
-  new RegExp(`^\\d{12}\\.dkr\\.ecr\\.${region}\\.amazonaws\\.com(\\.cn)?/`).test(image);
+export const isEcrImageIn = (image: string, region: string) => {
+  const m = ECR_IMAGE.exec(image);
+  return m !== null && m[3] === region && m[4] === ecrDomain(region);
+};
+
+/**
+ * Rules across service and region: an image in a private ECR registry must be in the stack's region, with
+ * the domain of its partition; the execution role may pull only from there (and a registry under the
+ * other partition's domain does not exist).
+ */
+export function checkServiceRegion(input: ServiceConfig, region: string, fail: Report): void {
+  const m = ECR_IMAGE.exec(input.image);
+  if (!m) return;
+  const [, account, fips, imageRegion, domain] = m;
+  const expected = `${account}.dkr.ecr${fips ?? ""}.${region}.${ecrDomain(region)}`;
+  if (imageRegion !== region) {
+    fail(["image"], input.image, `is in ECR of region ${imageRegion}, but the service's execution role may pull only from ECR in ${region}; copy it to ${expected}/...`);
+  } else if (domain !== ecrDomain(region)) {
+    fail(["image"], input.image, `names an ECR registry under ${domain}, but ECR in ${region} (partition ${partitionOf(region)}) is under ${ecrDomain(region)}: ${expected}/...`);
+  }
+}
 
 /** Rules across service and network: without NAT, the image must come from ECR in the stack's region. */
 export function checkServiceNetwork(input: ServiceConfig, network: { mode: string; natGateways?: string }, region: string, fail: Report): void {
-  if (network.mode === "create" && network.natGateways === "none" && !isEcrImageIn(input.image, region)) {
+  // An ECR image of another region or partition is refused by checkServiceRegion, whatever the network.
+  if (network.mode === "create" && network.natGateways === "none" && !ECR_IMAGE.test(input.image)) {
     fail(["image"], input.image, `cannot be pulled without NAT (network.natGateways is "none"); copy it to ECR in ${region} (a pull-through cache works) and name that repository, or choose natGateways "single"`);
   }
 }
@@ -129,4 +156,15 @@ export function checkDatabase(input: DatabaseConfig, fail: Report): void {
   if (input.maxAllocatedStorageGiB < input.allocatedStorageGiB) {
     fail(["maxAllocatedStorageGiB"], input.maxAllocatedStorageGiB, `must be >= allocatedStorageGiB (${input.allocatedStorageGiB})`);
   }
+}
+
+/** Service settings the raw input gives that cannot take effect; paths relative to `service`. */
+export function mootService(raw: unknown): MootSetting[] {
+  const service = rawObject(raw, "service");
+  if (service?.publicAccess !== "internal" || !given(service, "apiGateway")) return [];
+  return [{
+    path: ["apiGateway"],
+    value: service.apiGateway,
+    message: 'cannot take effect: with publicAccess "internal" no API gateway is made; remove apiGateway or set publicAccess "apiGateway"',
+  }];
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { BucketName, discriminatorError, strict } from "./common";
+import { MAX_STATE_KEY_PREFIX_LENGTH, S3_KEY_MAX_BYTES } from "../naming";
+import { BucketName, discriminatorError, onlyWhere, strict } from "./common";
 import { AWS_REGIONS } from "./regions";
 
 /** Config of where Terraform keeps each environment's state. */
@@ -20,6 +21,10 @@ const S3StateSchema = strict({
   keyPrefix: z
     .string()
     .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, "must be an S3 key prefix without leading or trailing /, like metaflow or teams/ml")
+    .max(
+      MAX_STATE_KEY_PREFIX_LENGTH,
+      `must have at most ${MAX_STATE_KEY_PREFIX_LENGTH} characters, so that every state key (<keyPrefix>/<environment>/metaflow-<environment>.tfstate) fits S3's ${S3_KEY_MAX_BYTES} bytes`,
+    )
     .default("metaflow"),
   /**
    * Where the bootstrap stack's own state lives: `local` (a file, the start) or `bucket` (moved into the
@@ -30,7 +35,7 @@ const S3StateSchema = strict({
 
 const LocalStateSchema = strict({
   backend: z.literal("local"),
-});
+}, onlyWhere("backend", "s3", ["bucket", "region", "keyPrefix", "bootstrapState"], "the local backend keeps state in a file"));
 
 export const StateSchema = z
   .discriminatedUnion("backend", [S3StateSchema, LocalStateSchema], discriminatorError("backend", `"s3", "local"`))

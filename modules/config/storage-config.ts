@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BucketName, int, modeError, strict } from "./common";
+import { BucketName, given, int, modeError, MootSetting, onlyWhere, rawObject, strict } from "./common";
 
 /** Config of the storage area: the Metaflow datastore bucket, created here or existing. */
 
@@ -11,6 +11,9 @@ const KmsKeyArn = z
 export const BUCKET_ENCRYPTION = ["kms", "s3"] as const;
 export type BucketEncryption = (typeof BUCKET_ENCRYPTION)[number];
 
+const CREATE_ONLY = ["encryption", "noncurrentVersionRetentionDays", "abortIncompleteUploadsAfterDays", "kmsKeyDeletionWindowDays"];
+const EXISTING_ONLY = ["bucketName", "kmsKeyArn"];
+
 const CreateStorageSchema = strict({
   mode: z.literal("create"),
   /** @default "kms" */
@@ -21,14 +24,14 @@ const CreateStorageSchema = strict({
   abortIncompleteUploadsAfterDays: int(1, 365).default(7),
   /** @default 30 */
   kmsKeyDeletionWindowDays: int(7, 30).default(30),
-});
+}, onlyWhere("mode", "existing", EXISTING_ONLY, "a created bucket gets a generated name and, with encryption \"kms\", a key of its own"));
 
 const ExistingStorageSchema = strict({
   mode: z.literal("existing"),
   bucketName: BucketName,
   /** The key the bucket is encrypted with, when SSE-KMS; grants then include it. @default none (SSE-S3) */
   kmsKeyArn: KmsKeyArn.optional(),
-});
+}, onlyWhere("mode", "create", CREATE_ONLY, "an existing bucket keeps its own encryption and lifecycle rules"));
 
 export const StorageSchema = z
   .discriminatedUnion("mode", [CreateStorageSchema, ExistingStorageSchema], modeError(`"create", "existing"`))
@@ -37,3 +40,14 @@ export const StorageSchema = z
 export type StorageConfig = z.output<typeof StorageSchema>;
 export type CreateStorageConfig = z.output<typeof CreateStorageSchema>;
 export type ExistingStorageConfig = z.output<typeof ExistingStorageSchema>;
+
+/** Storage settings the raw input gives that cannot take effect; paths relative to `storage`. */
+export function mootStorage(raw: unknown): MootSetting[] {
+  const storage = rawObject(raw, "storage");
+  if (storage?.mode !== "create" || storage.encryption !== "s3" || !given(storage, "kmsKeyDeletionWindowDays")) return [];
+  return [{
+    path: ["kmsKeyDeletionWindowDays"],
+    value: storage.kmsKeyDeletionWindowDays,
+    message: 'cannot take effect: with encryption "s3" the bucket uses S3-managed keys and no KMS key is made; remove it or set encryption "kms"',
+  }];
+}
