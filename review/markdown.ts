@@ -1,14 +1,15 @@
 import { formatPath, formatShown } from "./diff";
 import {
-  actionWords, annotations, approvedBy, isRelevantDrift, outputWords, verdictWords, whyWords,
+  actionSymbol, actionWords, annotations, approvedBy, groupCountWords, groupsHeading, isRelevantDrift, showsGroups, outputWords, verdictWords, whyWords,
 } from "./describe";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
 
 /**
  * The review as Markdown for a pull-request comment: summary, verdict and counts, then the destructive
- * changes, then collapsible `<details>` sections. The whole comment stays within GitHub's limit: the
- * summary and the destructive section's header are always kept; details are cut with a note saying so.
+ * changes, a table of changes by area (or module) with each area's construct paths, then collapsible
+ * `<details>` sections by Terraform address. The whole comment stays within GitHub's limit: the summary
+ * and the destructive section's header are always kept; details are cut with a note saying so.
  */
 
 /** GitHub refuses comments longer than this many characters. */
@@ -103,6 +104,14 @@ function diffLines(item: ReviewedChange, max: number, heading: string): string {
   return out.join("\n");
 }
 
+/** A `diff` block's first column for a change: `+` create, `-` destroy or forget, `!` update, blank otherwise. */
+function diffMark(item: ReviewedChange): string {
+  const symbol = actionSymbol(item.change);
+  if (symbol === "+") return "+";
+  if (symbol.startsWith("-") || symbol === "!") return "-";
+  return symbol === "~" ? "!" : " ";
+}
+
 function details(summary: string): string {
   return `<details><summary>${escapeHtml(summary)}</summary>\n\n`;
 }
@@ -140,7 +149,8 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
   const destructiveItems = review.destructive.map((item) => {
     const mark = item.protection ? (item.protection.approval ? "✔️" : "⛔") : item.change.kind.startsWith("replace") ? "♻️" : "🗑️";
     const notes = annotations(item.change);
-    const lines = [`- ${mark} ${code(item.change.address)}${notes ? ` ${escapeHtml(notes)}` : ""}: **${actionWords(item.change)}**`];
+    const where = item.placement.path ? `${code(item.placement.path)} (${code(item.change.address)})` : code(item.change.address);
+    const lines = [`- ${mark} ${where}${notes ? ` ${escapeHtml(notes)}` : ""}: **${actionWords(item.change)}**`];
     const why = whyWords(item.change);
     if (why) lines.push(`  - why: ${escapeHtml(why)}`);
     if (item.change.replacePaths.length) lines.push(`  - forces replacement: ${item.change.replacePaths.map((p) => code(formatPath(p))).join(", ")}`);
@@ -155,6 +165,18 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     (a) => `- note: ${code(a.address)} (from ${escapeHtml(a.source)}) matches no delete, replace or forget of a protected resource in this plan`,
   );
   if (unused.length) doc.section("approval notes", "", unused, "\n", true);
+
+  if (showsGroups(review)) {
+    const by = review.groupedBy === "area" ? "Area" : "Module";
+    const table = [`#### ${groupsHeading(review)}`, "", `| ${by} | Changes |`, "|---|---|", ...review.groups.map((g) => `| ${escapeHtml(g.title)} | ${groupCountWords(g)} |`), "", ""];
+    doc.section("areas", "", table, "", true);
+    for (const group of review.groups) {
+      const lines = group.items.map((i) => `${diffMark(i)} ${i.placement.name}${i.placement.path ? `  (${i.change.type})` : ""}`);
+      const f = fence(lines);
+      doc.section(`changes in ${group.title}`, `${details(`${group.title}: ${groupCountWords(group)}`)}${f}diff\n`, lines, `${f}\n</details>\n\n`);
+    }
+    if (review.groupedBy === "area") doc.required("#### Details by Terraform address\n\n");
+  }
 
   const withAttributes = review.destructive.filter((i) => i.attributes.length);
   if (withAttributes.length) {

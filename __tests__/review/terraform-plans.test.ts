@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { ACTION_WORDS, main, renderMarkdown, renderTerminal, Review, reviewJson } from "../../review";
 import { ECR_SERVICE_IMAGE } from "../support/configs";
-import { synth } from "../support/synth";
+import { synth, synthWithMetadata } from "../support/synth";
 import { describeWithTerraform, stateFromPlan, TerraformDir } from "../support/terraform";
 
 /**
@@ -86,6 +86,22 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
     test("exits 2: creating the protected bucket and key is a change, not a block", () => {
       expect(review.creates.map((c) => c.change.address)).toContain(bucket);
       expect(cli(create, "create")).toMatchObject({ code: 2, stderr: "" });
+    });
+
+    test("with the stack, places every change by its construct path, counted per area as the stack holds them", () => {
+      const stack = synthWithMetadata({}, "dev");
+      const byArea = reviewJson(create, { stack });
+      expect(byArea.groupedBy).toBe("area");
+      const all = byArea.groups.flatMap((g) => g.items);
+      expect(all.filter((i) => i.placement.from !== "metadata")).toEqual([]);
+      const expected: Record<string, number> = {};
+      for (const byName of Object.values<Record<string, any>>(stack.resource)) {
+        for (const body of Object.values<any>(byName)) {
+          const area = body["//"].metadata.path.split("/")[1];
+          expected[area] = (expected[area] ?? 0) + 1;
+        }
+      }
+      expect(Object.fromEntries(byArea.groups.map((g) => [g.group, g.items.length]))).toEqual(expected);
     });
 
     test("shows the outputs that are known only after apply", () => {
