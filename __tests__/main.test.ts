@@ -111,6 +111,9 @@ describe("node dist/main.js", () => {
     expect(stackLine).toContain(`storage ${byArea.storage}`);
     expect(stackLine).toContain(`compute ${byArea.compute}`);
     expect(stackLine).toContain(`${Object.keys(json.output).length} outputs`);
+    // The idle cost, from the synthesized JSON (its arithmetic is in cost.test.ts), and where to see it line by line.
+    expect(out).toMatch(/\n {4}idle cost: \$142\.69 a month idle in us-east-1 \(list prices of \d{4}-\d\d-\d\d\); largest: database db\.t4g\.small Multi-AZ \$46\.72/);
+    expect(out).toContain("`npm run cost -- --env dev`");
     // Paths relative to the working directory, and the next command to run.
     expect(out).toContain(path.join("cdktf.out", "stacks", "metaflow-dev", "cdk.tf.json"));
     expect(out).toMatch(/Next: `npm run plan -- --env dev`.*`npm run apply -- --env dev`/);

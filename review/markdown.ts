@@ -2,6 +2,7 @@ import { formatPath, formatShown } from "./diff";
 import {
   actionSymbol, actionWords, annotations, approvedBy, groupCountWords, groupsHeading, isRelevantDrift, showsGroups, outputWords, verdictWords, whyWords,
 } from "./describe";
+import { comparisonWords, usd } from "../modules/cost/format";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
 
@@ -25,6 +26,9 @@ export interface MarkdownOptions {
 }
 
 const NO_DIFFERENCE = " (the plan shows no attribute difference)";
+
+/** Cost changes listed, largest first. */
+const COST_LINES = 8;
 
 /** Room kept for closing a cut section and for the final note. */
 const RESERVE = 700;
@@ -175,8 +179,30 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
       const f = fence(lines);
       doc.section(`changes in ${group.title}`, `${details(`${group.title}: ${groupCountWords(group)}`)}${f}diff\n`, lines, `${f}\n</details>\n\n`);
     }
-    if (review.groupedBy === "area") doc.required("#### Details by Terraform address\n\n");
   }
+  const { cost } = review;
+  if (cost && (cost.before.lines.length || cost.after.lines.length || cost.after.unpriced.length)) {
+    const rows = cost.changes.slice(0, COST_LINES).map((c) => `| ${code(c.path ?? c.address)} ${escapeHtml(c.items)} | ${usd(c.beforeUsd)} | ${usd(c.afterUsd)} | ${usd(c.deltaUsd, true)} |`);
+    const more = cost.changes.length > rows.length ? [`| _${cost.changes.length - rows.length} smaller change(s)_ | | | |`] : [];
+    const unpriced = cost.after.unpriced.map((u) => `- not priced: ${code(u.path ?? u.address)} ${escapeHtml(u.item)}: ${escapeHtml(u.reason)}`);
+    const table = [
+      `#### Idle cost: ${comparisonWords(cost)}`,
+      "",
+      "| Largest changes | Before | After | Change |",
+      "|---|---:|---:|---:|",
+      `| **total** | **${usd(cost.before.totalUsd)}** | **${usd(cost.after.totalUsd)}** | **${usd(cost.deltaUsd, true)}** |`,
+      ...rows,
+      ...more,
+      "",
+      ...unpriced,
+      ...(unpriced.length ? [""] : []),
+      `<sub>A month of 730 hours at ${escapeHtml(cost.after.region)} list prices of ${cost.after.compiled} (modules/cost/prices.ts). Not included: usage-billed items (S3, requests, data transfer, jobs, logs).</sub>`,
+      "",
+      "",
+    ];
+    doc.section("cost lines", "", table, "", true);
+  }
+  if (showsGroups(review) && review.groupedBy === "area") doc.required("#### Details by Terraform address\n\n");
 
   const withAttributes = review.destructive.filter((i) => i.attributes.length);
   if (withAttributes.length) {

@@ -1,4 +1,6 @@
 import { ChangeGroup, constructPaths, groupChanges, place, Placement } from "./areas";
+import { CostComparison } from "../modules/cost/estimate";
+import { planCost } from "./cost";
 import { AttributeChange, attributeChanges, DiffOptions, SECRET_NAME } from "./diff";
 import { evaluateGate, GateOptions, GateResult, hasChanges, ProtectedChange } from "./gate";
 import { ActionKind, isDestructive, OutputChange, Plan, ResourceChange, toPlan } from "./plan";
@@ -66,6 +68,11 @@ export interface Review {
   readonly groupedBy: "area" | "module";
   /** The synthesized stack the plan was made from, when given (`ReviewOptions.stack`). */
   readonly stack?: unknown;
+  /**
+   * The monthly idle cost before and after the plan (modules/cost/); undefined when neither the plan nor the
+   * stack names the region.
+   */
+  readonly cost?: CostComparison;
 }
 
 export interface ReviewOptions extends GateOptions {
@@ -150,6 +157,7 @@ export function buildReview(plan: Plan, options: ReviewOptions = {}): Review {
     groups,
     groupedBy: paths && paths.size > 0 ? "area" : "module",
     stack: options.stack,
+    cost: planCost(plan, options.stack),
   };
 }
 

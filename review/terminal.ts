@@ -3,6 +3,7 @@ import {
   actionSymbol, actionWords, annotations, approvedBy, changeName, groupCountWords, groupsHeading, isRelevantDrift, outputWords,
   protectionWords, showsGroups, replacePathWords, verdictWords, whyWords,
 } from "./describe";
+import { comparisonWords, usd } from "../modules/cost/format";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
 
@@ -19,6 +20,9 @@ export interface TerminalOptions {
   /** Longest value shown, in characters; 0 shows every value whole. @default 0 */
   readonly maxValueLength?: number;
 }
+
+/** Cost changes listed, largest first. */
+const COST_LINES = 5;
 
 const STYLES = { red: "31", green: "32", yellow: "33", cyan: "36", bold: "1", dim: "2" } as const;
 type Style = keyof typeof STYLES;
@@ -82,6 +86,19 @@ export function renderTerminal(review: Review, options: TerminalOptions = {}): s
       }
     }
   }
+  const { cost } = review;
+  if (cost && (cost.before.lines.length || cost.after.lines.length || cost.after.unpriced.length)) {
+    lines.push("", paint("bold", `Idle cost a month (${cost.after.region}, list prices of ${cost.after.compiled}): ${comparisonWords(cost)}`));
+    const top = cost.changes.slice(0, COST_LINES);
+    const width = Math.max(0, ...top.map((c) => usd(c.deltaUsd, true).length));
+    for (const c of top) {
+      lines.push(`  ${usd(c.deltaUsd, true).padStart(width)}  ${c.path ?? c.address}: ${c.items} (${usd(c.beforeUsd)} -> ${usd(c.afterUsd)})`);
+    }
+    if (cost.changes.length > top.length) lines.push(`  ... and ${cost.changes.length - top.length} smaller change(s)`);
+    for (const u of cost.after.unpriced) lines.push(`  not priced: ${u.path ?? u.address}: ${u.item}: ${u.reason}`);
+    lines.push("  Not included: usage-billed items (S3, requests, data transfer, jobs, logs); `npm run cost` lists them.");
+  }
+
   const hasDetails = review.updates.length + review.creates.length + review.reads.length + review.moved.length + review.imports.length > 0;
   if (hasDetails && review.groupedBy === "area") lines.push("", paint("bold", "Details by Terraform address (what --allow names)"));
   const pathNote = (item: ReviewedChange) => (review.groupedBy === "area" && item.placement.path ? `  (${changeName(item)})` : "");
