@@ -60,6 +60,19 @@ describe("the shipped shapes", () => {
     expect(e.totalUsd).toBeCloseTo(nats + endpoints + database + service + nlb + keys, 4); // 323.9861
   });
 
+  test("dev-small (us-east-1) idles at $50.79, within $60: a NAT instance, a single-zone micro database, one small task", () => {
+    const e = estimateStack(synthWithMetadata(example("dev-small"), "dev-small"));
+    const natInstance = 0.0042 * H + 8 * 0.08 + 0.005 * H; // t4g.nano 3.07, its 8 GB gp3 root volume 0.64, its public IPv4 address 3.65
+    const database = 0.016 * H + 20 * 0.115 + 0.4; // Single-AZ db.t4g.micro 11.68, 20 GB gp3 2.30, the secret 0.40
+    const service = 1 * (0.25 * 0.04048 + 1 * 0.004445) * H; // one task of 0.25 vCPU and 1 GB: 10.63
+    const nlb = 0.0225 * H; // 16.43: the API gateway's VPC link needs it
+    const keys = 2;
+    expect(at(e, "network/")).toBeCloseTo(natInstance, 4);
+    expect(e.totalUsd).toBeCloseTo(natInstance + database + service + nlb + keys, 4); // 50.79345
+    expect(e.totalUsd).toBeLessThanOrEqual(60);
+    expect(e.unpriced).toEqual([]);
+  });
+
   test("shared-vpc (us-east-1) idles at $105.19: the reused network and bucket bill elsewhere", () => {
     const e = estimateStack(synthWithMetadata(example("shared-vpc"), "shared-vpc"));
     const database = 2 * 0.032 * H + 2 * 20 * 0.115 + 0.4;

@@ -1,5 +1,5 @@
 import { CostComparison, compareEstimates, CostResolver, estimate, stackRegion } from "../modules/cost/estimate";
-import { CostResource } from "../modules/cost/rules";
+import { CostResource, valueAt } from "../modules/cost/rules";
 import { constructPaths } from "./areas";
 import { Plan } from "./plan";
 
@@ -18,14 +18,11 @@ const keyless = (address: string) => address.replace(/\[[^\]]*\]$/, "");
 function resolver(resources: readonly CostResource[], plan: Plan, unknown: ReadonlyMap<string, unknown>): CostResolver {
   const byKeyless = new Map<string, CostResource>();
   for (const r of resources) if (!byKeyless.has(keyless(r.address))) byKeyless.set(keyless(r.address), r);
-  const isUnknown = (from: CostResource, attribute: string) => {
-    const marks = unknown.get(from.address);
-    return isObject(marks) && marks[attribute] === true;
-  };
+  const isUnknown = (from: CostResource, attribute: string) => valueAt(unknown.get(from.address), attribute) === true;
   const configured = (from: CostResource, attribute: string) => plan.references.get(keyless(from.address))?.[attribute];
   return {
     referenced: (from, attribute, type) => {
-      const value = from.values[attribute];
+      const value = valueAt(from.values, attribute);
       if (typeof value === "string" && value !== "" && !isUnknown(from, attribute)) {
         const byValue = resources.find((r) => r.type === type && (r.values.arn === value || r.values.id === value));
         if (byValue) return byValue;
@@ -34,7 +31,7 @@ function resolver(resources: readonly CostResource[], plan: Plan, unknown: Reado
       return ref ? byKeyless.get(ref) : undefined;
     },
     listLength: (from, attribute) => {
-      const value = from.values[attribute];
+      const value = valueAt(from.values, attribute);
       if (Array.isArray(value) && !isUnknown(from, attribute)) return value.length;
       const refs = configured(from, attribute);
       if (!refs || refs.length === 0 || refs.some((r) => !byKeyless.has(r))) return undefined;

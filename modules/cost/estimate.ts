@@ -1,6 +1,6 @@
 import { areaOfPath } from "../areas";
 import { NOT_INCLUDED, PRICE_TABLE } from "./prices";
-import { COST_RULE_BY_TYPE, CostContext, CostResource, PricedItem, UnpricedItem } from "./rules";
+import { COST_RULE_BY_TYPE, CostContext, CostResource, PricedItem, UnpricedItem, valueAt } from "./rules";
 
 /**
  * The monthly idle cost of a set of resources: each resource priced by the rule for its type
@@ -130,11 +130,11 @@ export function estimateStack(stack: unknown, region = stackRegion(stack)): Esti
   const byAddress = new Map(resources.map((r) => [r.address, r]));
   const resolver: CostResolver = {
     referenced: (from, attribute, type) => {
-      const m = REFERENCE.exec(String(from.values[attribute] ?? ""));
+      const m = REFERENCE.exec(String(valueAt(from.values, attribute) ?? ""));
       return m && m[1] === type ? byAddress.get(`${m[1]}.${m[2]}`) : undefined;
     },
     listLength: (from, attribute) => {
-      const value = from.values[attribute];
+      const value = valueAt(from.values, attribute);
       return Array.isArray(value) ? value.length : undefined;
     },
   };

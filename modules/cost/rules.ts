@@ -18,7 +18,10 @@ export interface CostResource {
 export interface CostContext {
   readonly prices: RegionPrices;
   readonly hoursPerMonth: number;
-  /** The resource of `type` that `from`'s `attribute` refers to (a service's task definition), when it can be told. */
+  /**
+   * The resource of `type` that `from`'s `attribute` (a dotted path into nested blocks: `launch_template.id`)
+   * refers to (a service's task definition), when it can be told.
+   */
   readonly referenced: (from: CostResource, attribute: string, type: string) => CostResource | undefined;
   /** How many elements the list `attribute` has (an endpoint's subnets), when it can be told. */
   readonly listLength: (from: CostResource, attribute: string) => number | undefined;
@@ -50,6 +53,13 @@ export interface CostRule {
 export function block(value: unknown): Readonly<Record<string, unknown>> | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === "object" && first !== null && !Array.isArray(first) ? (first as Record<string, unknown>) : undefined;
+}
+
+/** The value at a dotted attribute path (`launch_template.id`), through nested blocks written either way. */
+export function valueAt(values: unknown, path: string): unknown {
+  let value: unknown = values;
+  for (const step of path.split(".")) value = block(value)?.[step];
+  return value;
 }
 
 /** A number from a number or a numeric string (`"512"`); undefined otherwise, e.g. a `${var.x}` reference. */
@@ -200,8 +210,11 @@ export const COST_RULES: readonly CostRule[] = [
       const type = String(r.values.instance_type ?? "?");
       const found = instancePrice(c.prices, type);
       const items: RuleResult[] = [found && found[0] === type ? hourly(`EC2 instance ${type}`, 1, found[1].usd, c) : unpriced(`EC2 instance ${type}`, `no price for ${type} in the table`)];
-      const root = block(r.values.root_block_device);
-      const gb = numberOf(root?.volume_size);
+      // The root volume is set on the instance, or by the launch template it is launched from.
+      const template = c.referenced(r, "launch_template.id", "aws_launch_template");
+      const fromTemplate = (Array.isArray(template?.values.block_device_mappings) ? template!.values.block_device_mappings : [template?.values.block_device_mappings])
+        .map((m) => block(block(m)?.ebs)?.volume_size)[0];
+      const gb = numberOf(block(r.values.root_block_device)?.volume_size ?? fromTemplate);
       if (gb !== undefined) {
         const perGb = c.prices.ebsGp3GbMonth.usd;
         items.push({ item: `root volume ${gb} GB gp3`, monthlyUsd: gb * perGb, formula: `${gb} GB × ${money(perGb)} $/GB-month` });
