@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Estimate, estimateStack } from "./cost/estimate";
 import { summaryWords } from "./cost/format";
+import { DIAGRAM_FILE } from "./diagram";
 import { formatRuleSummary } from "./rules/report";
 import { StackReport } from "./rules/types";
 
@@ -66,6 +67,7 @@ export function formatSummary(
     lines.push(`  ${s.stack}: ${s.resources} resources (${areas}), ${s.outputs} outputs`);
     lines.push(`    ${path.relative(process.cwd(), s.file)}`);
     lines.push(`    idle cost: ${summaryWords(s.cost)}`);
+    if (s.stack !== "metaflow-state") lines.push(`    diagram: ${path.relative(process.cwd(), path.join(path.dirname(s.file), DIAGRAM_FILE))} (Mermaid)`);
   }
   if (rules) lines.push(...formatRuleSummary(rules));
   const environments = stacks.map((s) => s.stack).filter((s) => s !== "metaflow-state");

@@ -6,6 +6,9 @@
 export { constructPaths, groupChanges, moduleOf, place } from "./areas";
 export type { ChangeGroup, ConstructPaths, Placement } from "./areas";
 export { main, readStack, USAGE } from "./cli";
+export { planCost } from "./cost";
+export { changedPaths, reviewDiagram } from "./diagram";
+export type { ReviewDiagram } from "./diagram";
 export { attributeChanges, formatPath, formatShown, formatValue, formatWholeValue, SENSITIVE_TEXT, UNKNOWN_TEXT } from "./diff";
 export type { AttributeChange, DiffOptions, Shown } from "./diff";
 export { PlanInputError } from "./errors";

@@ -3,6 +3,7 @@ import {
   actionSymbol, actionWords, annotations, approvedBy, groupCountWords, groupsHeading, isRelevantDrift, showsGroups, outputWords, verdictWords, whyWords,
 } from "./describe";
 import { comparisonWords, usd } from "../modules/cost/format";
+import { reviewDiagram } from "./diagram";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
 
@@ -174,11 +175,6 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     const by = review.groupedBy === "area" ? "Area" : "Module";
     const table = [`#### ${groupsHeading(review)}`, "", `| ${by} | Changes |`, "|---|---|", ...review.groups.map((g) => `| ${escapeHtml(g.title)} | ${groupCountWords(g)} |`), "", ""];
     doc.section("areas", "", table, "", true);
-    for (const group of review.groups) {
-      const lines = group.items.map((i) => `${diffMark(i)} ${i.placement.name}${i.placement.path ? `  (${i.change.type})` : ""}`);
-      const f = fence(lines);
-      doc.section(`changes in ${group.title}`, `${details(`${group.title}: ${groupCountWords(group)}`)}${f}diff\n`, lines, `${f}\n</details>\n\n`);
-    }
   }
   const { cost } = review;
   if (cost && (cost.before.lines.length || cost.after.lines.length || cost.after.unpriced.length)) {
@@ -201,6 +197,24 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
       "",
     ];
     doc.section("cost lines", "", table, "", true);
+  }
+  const picture = reviewDiagram(review);
+  if (picture) {
+    const legend = picture.marked
+      ? `${picture.marked} changed part${picture.marked === 1 ? "" : "s"} marked: green created, yellow updated, red replaced, dashed red deleted`
+      : "nothing in it changes";
+    // One piece: a diagram cut short would not parse, so it is shown whole or left out with a note.
+    const lines = [picture.mermaid.trimEnd()];
+    const f = fence(lines);
+    doc.section("diagram lines", `<details open><summary>${escapeHtml(`Deployment (${legend})`)}</summary>\n\n${f}mermaid\n`, lines, `${f}\n</details>\n\n`);
+  }
+  // Each group's changes by construct path, after the cost and the picture, which a long list must not push out.
+  if (showsGroups(review)) {
+    for (const group of review.groups) {
+      const lines = group.items.map((i) => `${diffMark(i)} ${i.placement.name}${i.placement.path ? `  (${i.change.type})` : ""}`);
+      const f = fence(lines);
+      doc.section(`changes in ${group.title}`, `${details(`${group.title}: ${groupCountWords(group)}`)}${f}diff\n`, lines, `${f}\n</details>\n\n`);
+    }
   }
   if (showsGroups(review) && review.groupedBy === "area") doc.required("#### Details by Terraform address\n\n");
 

@@ -150,3 +150,25 @@ describe("the CLI's --stack", () => {
     expect(result.stderr).toMatch(message);
   });
 });
+
+describe("a large plan with its stack", () => {
+  // Every resource of the default stack forty times over (instance keys): 4,080 changes.
+  const addresses = Object.entries<Record<string, unknown>>(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+  const big = plan(addresses.flatMap((a) => Array.from({ length: 40 }, (_, i) => rc(`${a}[${i}]`, i % 3 === 0 ? ["update"] : ["create"]))));
+  const md = renderMarkdown(reviewJson(big, { stack }));
+
+  test("the Markdown stays within GitHub's limit, keeps the table of areas, and says what it left out", () => {
+    const { GITHUB_COMMENT_LIMIT } = require("../../review");
+    expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(md).toContain("| Area | Changes |");
+    expect(md).toContain("**Truncated:**");
+  });
+
+  test("the cost and the diagram come before the long lists, and the diagram is whole", () => {
+    const start = md.indexOf("```mermaid");
+    expect(start).toBeGreaterThan(md.indexOf("#### Idle cost"));
+    expect(md.indexOf("\n```\n", start)).toBeGreaterThan(start);
+    expect(md.indexOf("<details><summary>network:")).toBeGreaterThan(start);
+    expect((md.match(/```/g) ?? []).length % 2).toBe(0);
+  });
+});
