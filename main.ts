@@ -5,7 +5,8 @@ import { ConfigError, loadEnvironments, selectEnvironments } from "./modules/con
 import { MetaflowStack } from "./modules/metaflow-stack";
 import { stateLocation } from "./modules/state-backend";
 import { checkRules, formatRuleErrors, ruleTotals, StackReport } from "./modules/rules";
-import { plannedStateBuckets, StateStack } from "./modules/state-stack";
+import { plannedStateBuckets, STATE_STACK, StateStack } from "./modules/state-stack";
+import { DIAGRAM_FILE, deploymentDiagram, renderMermaid } from "./modules/diagram";
 import { formatSummary, summarize } from "./modules/summary";
 
 /** Where environment configs live: one `<environment>.json` each. */
@@ -96,9 +97,14 @@ export function main(argv: readonly string[]): number {
     return 1;
   }
   app.synth();
+  const stacks = summarize(app.outdir);
+  // Each environment's picture beside its Terraform JSON (modules/diagram.ts).
+  for (const s of stacks.filter((s) => s.stack !== STATE_STACK)) {
+    fs.writeFileSync(path.join(path.dirname(s.file), DIAGRAM_FILE), renderMermaid(deploymentDiagram(JSON.parse(fs.readFileSync(s.file, "utf8")))));
+  }
   if (!options.quiet) {
     const seconds = process.uptime();
-    process.stdout.write(`${formatSummary(summarize(app.outdir), app.outdir, seconds, notes, rules)}\n`);
+    process.stdout.write(`${formatSummary(stacks, app.outdir, seconds, notes, rules)}\n`);
   }
   return 0;
 }

@@ -114,7 +114,7 @@ function expectRejected(result: Run, c: Case): void {
 
 const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, protectedResources, network, storage, compute, database, service, scheduling, state";
 const ALLOWED_CREATE_NETWORK =
-  "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, interfaceEndpoints, flowLogs";
+  "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, natInstanceType, interfaceEndpoints, flowLogs";
 const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs";
 const ALLOWED_API_GATEWAY = "throttleRateLimit, throttleBurstLimit, allowedSourceCidrs, accessLogRetentionDays, accountLoggingRole";
 const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays";
@@ -165,7 +165,9 @@ const cases: Case[] = [
   { title: "unknown nested key network.natGateway", config: { network: { mode: "create", natGateway: "none" } }, path: "network.natGateway", message: new RegExp(`unknown key; did you mean "natGateways"\\? allowed keys are: ${ALLOWED_CREATE_NETWORK}$`) },
   { title: "unknown key in storage (existing)", config: { storage: { mode: "existing", bucketName: "my-bucket", kmsKey: "x" } }, path: "storage.kmsKey", message: /unknown key; allowed keys are: mode, bucketName, kmsKeyArn$/ },
   // --- enums
-  { title: "natGateways not an option", config: { network: { mode: "create", natGateways: "two" } }, path: "network.natGateways", value: "two", message: /expected one of "none"\|"single"\|"perAz"/ },
+  { title: "natGateways not an option", config: { network: { mode: "create", natGateways: "two" } }, path: "network.natGateways", value: "two", message: /expected one of "none"\|"single"\|"perAz"\|"instance"/ },
+  { title: "natInstanceType without its size", config: { network: { mode: "create", natGateways: "instance", natInstanceType: "t4g" } }, path: "network.natInstanceType", value: "t4g", message: /must be an EC2 instance type with its size, like t4g\.nano or t3\.micro/ },
+  { title: "natInstanceType with NAT gateways", config: { network: { mode: "create", natGateways: "single", natInstanceType: "t4g.nano" } }, path: "network.natInstanceType", value: "t4g.nano", message: /applies only with natGateways "instance" \(it is "single"\); remove it or set natGateways to "instance"/ },
   { title: "storage.encryption not an option", config: { storage: { mode: "create", encryption: "aes256" } }, path: "storage.encryption", value: "aes256", message: /expected one of "kms"\|"s3"/ },
   // The offending value is not asserted here: see the known-bug case below.
   { title: "network.mode not an option", config: { network: { mode: "hybrid" } }, path: "network.mode", message: /mode must be one of "create", "existing"/ },

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { deploymentDiagram, renderMermaid } from "../modules/diagram";
 
 /**
  * The CLI end to end: `dist/main.js` (built by `npm run build`, as `npm run synth` does) in a child
@@ -111,6 +112,14 @@ describe("node dist/main.js", () => {
     expect(stackLine).toContain(`storage ${byArea.storage}`);
     expect(stackLine).toContain(`compute ${byArea.compute}`);
     expect(stackLine).toContain(`${Object.keys(json.output).length} outputs`);
+    // The idle cost, from the synthesized JSON (its arithmetic is in cost.test.ts), and where to see it line by line.
+    expect(out).toMatch(/\n {4}idle cost: \$142\.69 a month idle in us-east-1 \(list prices of \d{4}-\d\d-\d\d\); largest: database db\.t4g\.small Multi-AZ \$46\.72/);
+    expect(out).toContain("`npm run cost -- --env dev`");
+    // The diagram beside the JSON, drawn from it.
+    const diagram = path.join(result.outdir, "stacks", "metaflow-dev", "diagram.mmd");
+    expect(fs.readFileSync(diagram, "utf8")).toBe(renderMermaid(deploymentDiagram(json)));
+    expect(out).toContain(`diagram: ${path.join("cdktf.out", "stacks", "metaflow-dev", "diagram.mmd")} (Mermaid)`);
+    expect(fs.existsSync(path.join(result.outdir, "stacks", "metaflow-state", "diagram.mmd"))).toBe(false);
     // Paths relative to the working directory, and the next command to run.
     expect(out).toContain(path.join("cdktf.out", "stacks", "metaflow-dev", "cdk.tf.json"));
     expect(out).toMatch(/Next: `npm run plan -- --env dev`.*`npm run apply -- --env dev`/);

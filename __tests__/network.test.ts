@@ -516,3 +516,81 @@ describe("Network (existing mode)", () => {
     expect(checkOutputs(unverified)).toEqual([]);
   });
 });
+
+describe("Network with a NAT instance (natGateways \"instance\")", () => {
+  const out = synth({ network: { mode: "create", natGateways: "instance" } });
+  const net = network(out);
+  const [instanceId, instance] = entryIn(out, "aws_instance", "network");
+  const template = resourceIn(out, "aws_launch_template", "network");
+  const [groupId] = entryIn(out, "aws_security_group", "network");
+  const rulesOf = (type: string) => resourcesIn(out, type, "network").filter((r) => r.security_group_id === ref("aws_security_group", groupId));
+
+  test("creates no NAT gateway and no Elastic IP", () => {
+    expect(entries(out, "aws_nat_gateway")).toEqual([]);
+    expect(entries(out, "aws_eip")).toEqual([]);
+  });
+
+  test("runs one instance in the first public subnet, with the public address a NAT needs and source/destination checks off", () => {
+    expect(instance.subnet_id).toBe(ref("aws_subnet", net.publicSubnets[0][0]));
+    expect(instance.associate_public_ip_address).toBe(true);
+    expect(instance.source_dest_check).toBe(false);
+    expect(instance.instance_type).toBe("t4g.nano");
+    expect(instance.vpc_security_group_ids).toEqual([ref("aws_security_group", groupId)]);
+  });
+
+  test("every private subnet's default route goes to the instance's network interface", () => {
+    for (const [subnetId] of net.privateSubnets) {
+      const routes = net.defaultRoutesOf(net.tableOf(subnetId));
+      expect(routes).toHaveLength(1);
+      expect(routes[0].network_interface_id).toBe(ref("aws_instance", instanceId, "primary_network_interface_id"));
+      expect(routes[0].nat_gateway_id).toBeUndefined();
+    }
+  });
+
+  test("IMDSv2 only, and an encrypted gp3 root volume from its launch template", () => {
+    expect(instance.metadata_options.http_tokens).toBe("required");
+    expect(template.metadata_options.http_tokens).toBe("required");
+    expect(template.block_device_mappings).toEqual([
+      { device_name: "/dev/xvda", ebs: { volume_size: 8, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" } },
+    ]);
+    expect(instance.launch_template.id).toBe(ref("aws_launch_template", entryIn(out, "aws_launch_template", "network")[0]));
+  });
+
+  test("runs Amazon Linux 2023 for its architecture, resolved by EC2 at launch (no AWS call at plan time)", () => {
+    expect(template.image_id).toBe("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+    const x86 = resourceIn(synth({ network: { mode: "create", natGateways: "instance", natInstanceType: "t3.micro" } }), "aws_launch_template", "network");
+    expect(x86.image_id).toBe("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+    expect(out.data("aws_ssm_parameter")).toEqual([]);
+  });
+
+  test("its user data turns on forwarding and masquerading, kept across reboots", () => {
+    const script = Buffer.from(template.user_data, "base64").toString("utf8");
+    expect(script).toContain("net.ipv4.ip_forward = 1");
+    expect(script).toMatch(/iptables -t nat -A POSTROUTING -o "\$iface" -j MASQUERADE/);
+    expect(script).toContain("systemctl enable --now iptables");
+  });
+
+  test("admits HTTP and HTTPS from the private subnets only, and sends the same ports out", () => {
+    const privateCidrs = net.privateSubnets.map(([, s]) => s.cidr_block).sort();
+    const ingress = rulesOf("aws_vpc_security_group_ingress_rule");
+    expect(ingress.map((r) => `${r.cidr_ipv4} ${r.ip_protocol} ${r.from_port}-${r.to_port}`).sort()).toEqual(
+      privateCidrs.flatMap((c) => [`${c} tcp 443-443`, `${c} tcp 80-80`]).sort(),
+    );
+    const egress = rulesOf("aws_vpc_security_group_egress_rule");
+    expect(egress.map((r) => `${r.cidr_ipv4} ${r.ip_protocol} ${r.from_port}-${r.to_port}`).sort()).toEqual(["0.0.0.0/0 tcp 443-443", "0.0.0.0/0 tcp 80-80"]);
+  });
+
+  test("Batch and the metadata service stay in the private subnets without public addresses", () => {
+    const privateRefs = net.privateSubnets.map(([id]) => ref("aws_subnet", id));
+    for (const ce of entries(out, "aws_batch_compute_environment").map(([, b]) => b)) expect(ce.compute_resources.subnets).toEqual(privateRefs);
+    const service = out.resource("aws_ecs_service");
+    expect(service.network_configuration.assign_public_ip).toBe(false);
+    expect(service.network_configuration.subnets).toEqual(privateRefs);
+    for (const subnet of out.resources("aws_subnet")) expect(subnet.map_public_ip_on_launch).toBe(false);
+  });
+
+  test("the instance type is configurable", () => {
+    const small = synth({ network: { mode: "create", natGateways: "instance", natInstanceType: "t4g.micro" } });
+    expect(resourceIn(small, "aws_instance", "network").instance_type).toBe("t4g.micro");
+  });
+});

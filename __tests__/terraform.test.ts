@@ -86,6 +86,14 @@ const CASES: Case[] = [
     plan: true,
   },
   {
+    label: "dev-small example (a NAT instance, a single-zone micro database, one small service task)",
+    env: "dev-small",
+    config: example("dev-small"),
+    mustCreate: [...NETWORK_TYPES, "aws_instance", "aws_launch_template", ...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES],
+    mustNotCreate: ["aws_nat_gateway", "aws_eip"],
+    plan: true,
+  },
+  {
     label: "shared-VPC example (reused VPC and bucket, subnets verified by data sources)",
     env: "shared-vpc",
     config: example("shared-vpc"),

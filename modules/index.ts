@@ -14,6 +14,7 @@ export * from "./profile";
 export * from "./public-api";
 export * from "./metaflow-stack";
 export * from "./naming";
+export * from "./nat-instance";
 export * from "./network";
 export * from "./perms";
 export * from "./policy";

@@ -15,6 +15,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { CreateNetworkConfig, ExistingNetworkConfig, NetworkConfig } from "./config/schema";
+import { NatInstance } from "./nat-instance";
 import { Naming } from "./naming";
 import { LOGS_DELIVER } from "./perms";
 import { Role } from "./role";
@@ -43,7 +44,8 @@ const GATEWAY_ENDPOINTS = ["s3", "dynamodb"] as const;
 
 /**
  * The VPC Metaflow runs in. In `create` mode: a VPC over the configured zones with one public and one
- * private subnet per zone, an internet gateway, NAT gateways (none, single or per zone), S3 and
+ * private subnet per zone, an internet gateway, NAT gateways (none, single or per zone) or one NAT
+ * instance, S3 and
  * DynamoDB gateway endpoints, optional interface endpoints, flow logs to CloudWatch, and a default
  * security group stripped of all rules. In `existing` mode: the given VPC and subnets, checked at plan
  * time when `verifySubnets` is on.
@@ -129,7 +131,7 @@ export class Network extends Construct implements INetwork {
       return s;
     });
 
-    const natCount = { none: 0, single: 1, perAz: config.availabilityZones.length }[config.natGateways];
+    const natCount = { none: 0, single: 1, perAz: config.availabilityZones.length, instance: 0 }[config.natGateways];
     const nats = publicSubnets.slice(0, natCount).map((s, i) => {
       const eip = new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: { Name: naming.resource(`nat-${i}`) } });
       return new NatGateway(this, `nat-${i}`, {
@@ -139,6 +141,17 @@ export class Network extends Construct implements INetwork {
         dependsOn: [igw],
       });
     });
+
+    const natInstance =
+      config.natGateways === "instance"
+        ? new NatInstance(this, "nat-instance", {
+            naming,
+            vpcId: vpc.id,
+            subnetId: publicSubnets[0].id,
+            clientCidrs: config.privateSubnetCidrs,
+            instanceType: config.natInstanceType,
+          })
+        : undefined;
 
     const privateRouteTables: RouteTable[] = [];
     const privateSubnets = config.availabilityZones.map((zone, i) => {
@@ -154,11 +167,11 @@ export class Network extends Construct implements INetwork {
         tags: { Name: naming.resource(`private-${zoneSuffix(zone)}`) },
       });
       new RouteTableAssociation(this, `private-${i}-rta`, { subnetId: s.id, routeTableId: rt.id });
-      if (nats.length > 0) {
+      if (nats.length > 0 || natInstance) {
         new Route(this, `private-${i}-default-route`, {
           routeTableId: rt.id,
           destinationCidrBlock: ANYWHERE,
-          natGatewayId: nats[Math.min(i, nats.length - 1)].id,
+          ...(natInstance ? { networkInterfaceId: natInstance.networkInterfaceId } : { natGatewayId: nats[Math.min(i, nats.length - 1)].id }),
         });
       }
       privateRouteTables.push(rt);

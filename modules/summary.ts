@@ -1,5 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
+import { Estimate, estimateStack } from "./cost/estimate";
+import { summaryWords } from "./cost/format";
+import { DIAGRAM_FILE } from "./diagram";
 import { formatRuleSummary } from "./rules/report";
 import { StackReport } from "./rules/types";
 
@@ -11,6 +14,8 @@ export interface StackSummary {
   readonly byArea: Record<string, number>;
   readonly resources: number;
   readonly outputs: number;
+  /** Monthly idle cost (modules/cost/). */
+  readonly cost: Estimate;
 }
 
 interface SynthesizedStack {
@@ -39,7 +44,7 @@ export function summarize(outdir: string): StackSummary[] {
         }
       }
     }
-    return { stack, file, byArea, resources, outputs: Object.keys(json.output ?? {}).length };
+    return { stack, file, byArea, resources, outputs: Object.keys(json.output ?? {}).length, cost: estimateStack(json) };
   });
 }
 
@@ -61,11 +66,15 @@ export function formatSummary(
       .join(", ");
     lines.push(`  ${s.stack}: ${s.resources} resources (${areas}), ${s.outputs} outputs`);
     lines.push(`    ${path.relative(process.cwd(), s.file)}`);
+    lines.push(`    idle cost: ${summaryWords(s.cost)}`);
+    if (s.stack !== "metaflow-state") lines.push(`    diagram: ${path.relative(process.cwd(), path.join(path.dirname(s.file), DIAGRAM_FILE))} (Mermaid)`);
   }
   if (rules) lines.push(...formatRuleSummary(rules));
   const environments = stacks.map((s) => s.stack).filter((s) => s !== "metaflow-state");
   const first = environments[0]?.replace(/^metaflow-/, "") ?? "dev";
   lines.push(`Terraform JSON is under ${path.relative(process.cwd(), outdir) || outdir}/stacks/<stack>/cdk.tf.json.`);
+  const firstStack = environments[0];
+  if (firstStack) lines.push(`Idle cost line by line: \`npm run cost -- --env ${firstStack.replace(/^metaflow-/, "")}\` (usage-billed items such as S3, requests, data transfer and jobs are not included).`);
   for (const note of notes) lines.push(`Note: ${note}`);
   if (stacks.some((s) => s.stack === "metaflow-state")) {
     lines.push("First time in an account: create the state bucket with `npx cdktf deploy metaflow-state` (needs AWS credentials).");

@@ -14,12 +14,15 @@ import { renderTerminal } from "./terminal";
  */
 
 export const USAGE =
-  "usage: npm run review -- <plan.json> [--format terminal|markdown] [--allow ADDRESS]... [--approvals FILE]... [--protect TYPE_OR_ADDRESS]...";
+  "usage: npm run review -- <plan.json> [--stack cdk.tf.json] [--format terminal|markdown] [--allow ADDRESS]... [--approvals FILE]... [--protect TYPE_OR_ADDRESS]...";
 
 const HELP = `${USAGE}
 
 Reviews the JSON of a saved Terraform plan (terraform show -json <planfile> > plan.json).
 
+  --stack FILE                the synthesized stack the plan was made from (cdktf.out/stacks/<stack>/cdk.tf.json):
+                              changes are shown by area and construct path, with the idle cost and the diagram;
+                              without it, by Terraform module
   --format terminal|markdown  plain text (default), or Markdown for a pull-request comment
   --allow ADDRESS             approve deleting, replacing or forgetting this protected resource (repeatable);
                               the address without its instance key approves every instance
@@ -58,6 +61,7 @@ interface Options {
   readonly format: "terminal" | "markdown";
   readonly approvals: Approval[];
   readonly protect: string[];
+  readonly stack?: string;
   readonly help: boolean;
 }
 
@@ -66,6 +70,7 @@ function parseArgs(argv: readonly string[]): Options {
   const protect: string[] = [];
   const plans: string[] = [];
   let format: Options["format"] = "terminal";
+  let stack: string | undefined;
   let help = false;
   const valueOf = (i: number): string => {
     const value = argv[i + 1];
@@ -84,12 +89,34 @@ function parseArgs(argv: readonly string[]): Options {
     } else if (flag === "--allow") approvals.push({ address: value(), source: "--allow" });
     else if (flag === "--approvals") approvals.push(...readApprovals(value()));
     else if (flag === "--protect") protect.push(value());
+    else if (flag === "--stack") stack = value();
     else if (arg.startsWith("-") && arg !== "-") throw new PlanInputError(`unknown option ${JSON.stringify(arg)}; ${USAGE}`);
     else plans.push(arg);
   }
   if (help) return { plan: "", format, approvals, protect, help };
   if (plans.length !== 1) throw new PlanInputError(plans.length ? `one plan file at a time, got ${plans.length}; ${USAGE}` : `no plan file given; ${USAGE}`);
-  return { plan: plans[0], format, approvals, protect, help };
+  return { plan: plans[0], format, approvals, protect, stack, help };
+}
+
+/** A synthesized stack (`cdk.tf.json`), parsed; PlanInputError when it cannot be read or is not one. */
+export function readStack(path: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlanInputError(`cannot read stack file ${path}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new PlanInputError(`${path} is not JSON; --stack takes a synthesized stack (cdktf.out/stacks/<stack>/cdk.tf.json)`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json) || !("resource" in json || "terraform" in json)) {
+    throw new PlanInputError(`${path} is not a synthesized stack (no resource or terraform block); --stack takes cdktf.out/stacks/<stack>/cdk.tf.json`);
+  }
+  return json;
 }
 
 export function readApprovals(path: string): Approval[] {
@@ -111,7 +138,8 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       io.stdout(HELP);
       return 0;
     }
-    const review = reviewFile(options.plan, { approvals: options.approvals, protect: options.protect });
+    const stack = options.stack === undefined ? undefined : readStack(options.stack);
+    const review = reviewFile(options.plan, { approvals: options.approvals, protect: options.protect, stack });
     const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb";
     io.stdout(options.format === "markdown" ? renderMarkdown(review) : renderTerminal(review, { color }));
     return review.gate.exitCode;

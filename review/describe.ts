@@ -2,7 +2,8 @@ import { formatPath, formatWholeValue } from "./diff";
 import { Approval } from "./gate";
 import { ResourceChange } from "./plan";
 import { MaskedValue, Review, ReviewedChange, ReviewedOutput } from "./report";
-import { ACTION_WORDS, reasonWords } from "./words";
+import { ChangeGroup } from "./areas";
+import { ACTION_WORDS, COUNT_ROWS, CountKey, reasonWords } from "./words";
 
 /** Plain-text phrases about one reviewed change, shared by the terminal and Markdown layouts. */
 
@@ -83,4 +84,44 @@ export function outputWords(output: ReviewedOutput, max: number): string {
     case "delete": return `- ${output.name} (was ${show(output.before)})`;
     default: return `~ ${output.name}: ${show(output.before)} -> ${show(output.after)}`;
   }
+}
+
+/** The one- to three-character mark of a change's action: `+`, `~`, `-/+`, `-`, `!` (forget), `<=` (read). */
+export function actionSymbol(change: ResourceChange): string {
+  switch (change.kind) {
+    case "create": return "+";
+    case "update": return "~";
+    case "replace-delete-first": case "replace-create-first": return "-/+";
+    case "delete": return "-";
+    case "forget": case "create-then-forget": return "!";
+    case "read": return "<=";
+    default: return "?";
+  }
+}
+
+/** `3 to create, 1 to update in place`: the counts of one group of changes, in the order of COUNT_ROWS. */
+export function groupCountWords(group: ChangeGroup<ReviewedChange>): string {
+  const counts = new Map<CountKey, number>();
+  for (const item of group.items) {
+    const kind: CountKey = item.change.kind === "create-then-forget" ? "forget" : item.change.kind;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  const parts = COUNT_ROWS.filter(([key]) => counts.has(key)).map(([key, label]) => `${counts.get(key)} ${label}`);
+  if (counts.has("other")) parts.push(`${counts.get("other")} with unrecognized actions`);
+  return parts.join(", ");
+}
+
+/** What a change is called where it is listed: its construct path when known, else its address. */
+export function changeName(item: ReviewedChange): string {
+  return item.placement.path ?? item.change.address;
+}
+
+/** `Changes by area` or `Changes by module`. */
+export function groupsHeading(review: Review): string {
+  return review.groupedBy === "area" ? "Changes by area" : "Changes by module";
+}
+
+/** Whether the grouped section says more than the lists by address: not for a plan whose changes are all in the root module. */
+export function showsGroups(review: Review): boolean {
+  return review.groups.length > 0 && !(review.groupedBy === "module" && review.groups.length === 1 && review.groups[0].group === "");
 }

@@ -3,7 +3,12 @@
  * pull-request comment, and gates destructive changes to protected resources. The CLI is cli.ts
  * (`npm run review -- <plan.json>`); review/README.md describes both.
  */
-export { main, USAGE } from "./cli";
+export { constructPaths, groupChanges, moduleOf, place } from "./areas";
+export type { ChangeGroup, ConstructPaths, Placement } from "./areas";
+export { main, readStack, USAGE } from "./cli";
+export { planCost } from "./cost";
+export { changedPaths, reviewDiagram } from "./diagram";
+export type { ReviewDiagram } from "./diagram";
 export { attributeChanges, formatPath, formatShown, formatValue, formatWholeValue, SENSITIVE_TEXT, UNKNOWN_TEXT } from "./diff";
 export type { AttributeChange, DiffOptions, Shown } from "./diff";
 export { PlanInputError } from "./errors";

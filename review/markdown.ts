@@ -1,12 +1,18 @@
 import { formatPath, formatShown } from "./diff";
-import { actionWords, annotations, approvedBy, deletionProtectionWords, isRelevantDrift, outputWords, verdictWords, whyWords } from "./describe";
+import {
+  actionSymbol, actionWords, annotations, approvedBy, deletionProtectionWords, groupCountWords, groupsHeading, isRelevantDrift, showsGroups, outputWords,
+  verdictWords, whyWords,
+} from "./describe";
+import { comparisonWords, usd } from "../modules/cost/format";
+import { reviewDiagram } from "./diagram";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
 
 /**
  * The review as Markdown for a pull-request comment: summary, verdict and counts, then the destructive
- * changes, then collapsible `<details>` sections. The whole comment stays within GitHub's limit: the
- * summary and the destructive section's header are always kept; details are cut with a note saying so.
+ * changes, a table of changes by area (or module) with each area's construct paths, then collapsible
+ * `<details>` sections by Terraform address. The whole comment stays within GitHub's limit: the summary
+ * and the destructive section's header are always kept; details are cut with a note saying so.
  */
 
 /** GitHub refuses comments longer than this many characters. */
@@ -22,6 +28,9 @@ export interface MarkdownOptions {
 }
 
 const NO_DIFFERENCE = " (the plan shows no attribute difference)";
+
+/** Cost changes listed, largest first. */
+const COST_LINES = 8;
 
 /** Room kept for closing a cut section and for the final note. */
 const RESERVE = 700;
@@ -101,6 +110,14 @@ function diffLines(item: ReviewedChange, max: number, heading: string): string {
   return out.join("\n");
 }
 
+/** A `diff` block's first column for a change: `+` create, `-` destroy or forget, `!` update, blank otherwise. */
+function diffMark(item: ReviewedChange): string {
+  const symbol = actionSymbol(item.change);
+  if (symbol === "+") return "+";
+  if (symbol.startsWith("-") || symbol === "!") return "-";
+  return symbol === "~" ? "!" : " ";
+}
+
 function details(summary: string): string {
   return `<details><summary>${escapeHtml(summary)}</summary>\n\n`;
 }
@@ -138,7 +155,8 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
   const destructiveItems = review.destructive.map((item) => {
     const mark = item.protection ? (item.protection.approval ? "✔️" : "⛔") : item.change.kind.startsWith("replace") ? "♻️" : "🗑️";
     const notes = annotations(item.change);
-    const lines = [`- ${mark} ${code(item.change.address)}${notes ? ` ${escapeHtml(notes)}` : ""}: **${actionWords(item.change)}**`];
+    const where = item.placement.path ? `${code(item.placement.path)} (${code(item.change.address)})` : code(item.change.address);
+    const lines = [`- ${mark} ${where}${notes ? ` ${escapeHtml(notes)}` : ""}: **${actionWords(item.change)}**`];
     const why = whyWords(item.change);
     if (why) lines.push(`  - why: ${escapeHtml(why)}`);
     if (item.change.replacePaths.length) lines.push(`  - forces replacement: ${item.change.replacePaths.map((p) => code(formatPath(p))).join(", ")}`);
@@ -155,6 +173,53 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     (a) => `- note: ${code(a.address)} (from ${escapeHtml(a.source)}) matches no delete, replace or forget of a protected resource in this plan`,
   );
   if (unused.length) doc.section("approval notes", "", unused, "\n", true);
+
+  if (showsGroups(review)) {
+    const by = review.groupedBy === "area" ? "Area" : "Module";
+    const table = [`#### ${groupsHeading(review)}`, "", `| ${by} | Changes |`, "|---|---|", ...review.groups.map((g) => `| ${escapeHtml(g.title)} | ${groupCountWords(g)} |`), "", ""];
+    doc.section("areas", "", table, "", true);
+  }
+  const { cost } = review;
+  if (cost && (cost.before.lines.length || cost.after.lines.length || cost.after.unpriced.length)) {
+    const rows = cost.changes.slice(0, COST_LINES).map((c) => `| ${code(c.path ?? c.address)} ${escapeHtml(c.items)} | ${usd(c.beforeUsd)} | ${usd(c.afterUsd)} | ${usd(c.deltaUsd, true)} |`);
+    const more = cost.changes.length > rows.length ? [`| _${cost.changes.length - rows.length} smaller change(s)_ | | | |`] : [];
+    const unpriced = cost.after.unpriced.map((u) => `- not priced: ${code(u.path ?? u.address)} ${escapeHtml(u.item)}: ${escapeHtml(u.reason)}`);
+    const table = [
+      `#### Idle cost: ${comparisonWords(cost)}`,
+      "",
+      "| Largest changes | Before | After | Change |",
+      "|---|---:|---:|---:|",
+      `| **total** | **${usd(cost.before.totalUsd)}** | **${usd(cost.after.totalUsd)}** | **${usd(cost.deltaUsd, true)}** |`,
+      ...rows,
+      ...more,
+      "",
+      ...unpriced,
+      ...(unpriced.length ? [""] : []),
+      `<sub>A month of 730 hours at ${escapeHtml(cost.after.region)} list prices of ${cost.after.compiled} (modules/cost/prices.ts). Not included: usage-billed items (S3, requests, data transfer, jobs, logs).</sub>`,
+      "",
+      "",
+    ];
+    doc.section("cost lines", "", table, "", true);
+  }
+  const picture = reviewDiagram(review);
+  if (picture) {
+    const legend = picture.marked
+      ? `${picture.marked} changed part${picture.marked === 1 ? "" : "s"} marked: green created, yellow updated, red replaced, dashed red deleted`
+      : "nothing in it changes";
+    // One piece: a diagram cut short would not parse, so it is shown whole or left out with a note.
+    const lines = [picture.mermaid.trimEnd()];
+    const f = fence(lines);
+    doc.section("diagram lines", `<details open><summary>${escapeHtml(`Deployment (${legend})`)}</summary>\n\n${f}mermaid\n`, lines, `${f}\n</details>\n\n`);
+  }
+  // Each group's changes by construct path, after the cost and the picture, which a long list must not push out.
+  if (showsGroups(review)) {
+    for (const group of review.groups) {
+      const lines = group.items.map((i) => `${diffMark(i)} ${i.placement.name}${i.placement.path ? `  (${i.change.type})` : ""}`);
+      const f = fence(lines);
+      doc.section(`changes in ${group.title}`, `${details(`${group.title}: ${groupCountWords(group)}`)}${f}diff\n`, lines, `${f}\n</details>\n\n`);
+    }
+  }
+  if (showsGroups(review) && review.groupedBy === "area") doc.required("#### Details by Terraform address\n\n");
 
   const withAttributes = review.destructive.filter((i) => i.attributes.length);
   if (withAttributes.length) {

@@ -110,6 +110,15 @@ export interface Plan {
   readonly errored: boolean;
   /** The plan carries no sensitivity information (formats before 0.2): secret-looking attributes are masked by name. */
   readonly lacksSensitivity: boolean;
+  /**
+   * What each configured resource's attributes refer to, from the plan's `configuration`: resource address
+   * (without instance key, `module.a.aws_x.y`) to attribute path (`task_definition`,
+   * `network_configuration.subnets`) to the referenced resources' addresses (`aws_ecs_task_definition.t`)
+   * or other references as written (`var.subnets`). Empty for plans without a configuration.
+   */
+  readonly references: ReadonlyMap<string, Readonly<Record<string, readonly string[]>>>;
+  /** The `aws` provider's region, where the root module's configuration sets it to a constant. */
+  readonly providerRegion?: string;
 }
 
 /** Format versions this reviewer reads: every 0.x and 1.x (minor versions only add fields). */
@@ -167,7 +176,64 @@ export function toPlan(json: unknown, source = "the input"): Plan {
     checks: toChecks(raw.checks),
     errored: raw.errored === true,
     lacksSensitivity,
+    references: configurationReferences(raw.configuration),
+    providerRegion: providerRegion(raw.configuration),
   };
+}
+
+/** Objects that are not Terraform's own namespaces: `var.x`, `local.y`, `each.key`, `count.index`, ... */
+const NOT_RESOURCES = new Set(["var", "local", "each", "count", "path", "terraform", "self", "module"]);
+
+/** `aws_subnet.a.id` in module `module.m` -> `module.m.aws_subnet.a`; `var.x` stays as written. */
+function referencedAddress(reference: string, modulePrefix: string): string {
+  const parts = reference.replace(/\[[^\]]*\]/g, "").split(".");
+  if (NOT_RESOURCES.has(parts[0]) || parts.length < 2) return reference;
+  return parts[0] === "data" ? `${modulePrefix}data.${parts[1]}.${parts[2] ?? ""}` : `${modulePrefix}${parts[0]}.${parts[1]}`;
+}
+
+/** Attribute path to references, for every expression under `expressions` (nested blocks by dotted path). */
+function expressionReferences(expressions: unknown, modulePrefix: string, into: Record<string, string[]>, at = ""): void {
+  if (Array.isArray(expressions)) {
+    for (const e of expressions) expressionReferences(e, modulePrefix, into, at);
+    return;
+  }
+  if (!isObject(expressions)) return;
+  for (const [key, value] of Object.entries(expressions)) {
+    const where = at ? `${at}.${key}` : key;
+    if (isObject(value) && Array.isArray(value.references)) {
+      const refs = value.references.filter((r): r is string => typeof r === "string").map((r) => referencedAddress(r, modulePrefix));
+      into[where] = [...new Set([...(into[where] ?? []), ...refs])];
+    } else if (Array.isArray(value) || (isObject(value) && !("constant_value" in value))) {
+      expressionReferences(value, modulePrefix, into, where);
+    }
+  }
+}
+
+function configurationReferences(configuration: unknown): Map<string, Record<string, string[]>> {
+  const found = new Map<string, Record<string, string[]>>();
+  const walk = (module: unknown, prefix: string): void => {
+    if (!isObject(module)) return;
+    for (const r of Array.isArray(module.resources) ? module.resources : []) {
+      if (!isObject(r) || typeof r.address !== "string") continue;
+      const refs: Record<string, string[]> = {};
+      expressionReferences(r.expressions, prefix, refs);
+      found.set(`${prefix}${r.address}`, refs);
+    }
+    if (isObject(module.module_calls)) {
+      for (const [name, call] of Object.entries(module.module_calls)) {
+        if (isObject(call)) walk(call.module, `${prefix}module.${name}.`);
+      }
+    }
+  };
+  if (isObject(configuration)) walk(configuration.root_module, "");
+  return found;
+}
+
+function providerRegion(configuration: unknown): string | undefined {
+  if (!isObject(configuration) || !isObject(configuration.provider_config)) return undefined;
+  const aws = configuration.provider_config.aws;
+  const region = isObject(aws) && isObject(aws.expressions) ? aws.expressions.region : undefined;
+  return isObject(region) && typeof region.constant_value === "string" ? region.constant_value : undefined;
 }
 
 /** Throws when `json` is not a plan, naming what it looks like instead. */

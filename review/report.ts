@@ -1,3 +1,6 @@
+import { ChangeGroup, constructPaths, groupChanges, place, Placement } from "./areas";
+import { CostComparison } from "../modules/cost/estimate";
+import { planCost } from "./cost";
 import { AttributeChange, attributeChanges, DiffOptions, SECRET_NAME, setOwn } from "./diff";
 import { evaluateGate, GateOptions, GateResult, hasChanges, ProtectedChange } from "./gate";
 import { ActionKind, isDestructive, OutputChange, Plan, ResourceChange, toPlan } from "./plan";
@@ -16,6 +19,8 @@ export interface ReviewedChange {
   readonly attributes: readonly AttributeChange[];
   /** Set when the resource is protected: whether approved, and by what. */
   readonly protection?: ProtectedChange;
+  /** Its area and construct path (with the synthesized stack), or its module. */
+  readonly placement: Placement;
 }
 
 /** An output value with its sensitive parts removed: `sensitive` marks where they were (`true` for all of it). */
@@ -55,11 +60,29 @@ export interface Review {
   readonly gate: GateResult;
   /** Things the reader must know about the plan itself (errored, missing sensitivity marks, deferred changes). */
   readonly notes: readonly string[];
+  /**
+   * Every resource change but the unchanged ones, by area of the deployment (`groupedBy` "area", when the
+   * synthesized stack was given) or by Terraform module ("module").
+   */
+  readonly groups: readonly ChangeGroup<ReviewedChange>[];
+  readonly groupedBy: "area" | "module";
+  /** The synthesized stack the plan was made from, when given (`ReviewOptions.stack`). */
+  readonly stack?: unknown;
+  /**
+   * The monthly idle cost before and after the plan (modules/cost/); undefined when neither the plan nor the
+   * stack names the region.
+   */
+  readonly cost?: CostComparison;
 }
 
 export interface ReviewOptions extends GateOptions {
   /** Names the plan in headings and in the command the Markdown's truncation note suggests. @default none */
   readonly source?: string;
+  /**
+   * The synthesized stack (`cdk.tf.json`, parsed) the plan was made from: its metadata gives each change its
+   * construct path and area. @default none: changes are grouped by Terraform module
+   */
+  readonly stack?: unknown;
 }
 
 const ATTRIBUTE_KINDS = new Set(["update", "replace-delete-first", "replace-create-first", "create-then-forget", "other"]);
@@ -68,11 +91,14 @@ export function buildReview(plan: Plan, options: ReviewOptions = {}): Review {
   const gate = evaluateGate(plan, options);
   const diffOptions: DiffOptions = { maskSecretNames: plan.lacksSensitivity };
   const protection = new Map(gate.protectedChanges.map((p) => [p.change, p]));
+  const paths = options.stack === undefined ? undefined : constructPaths(options.stack);
   const reviewed = (change: ResourceChange, withAttributes: boolean): ReviewedChange => ({
     change,
     attributes: withAttributes ? attributeChanges(change, diffOptions) : [],
     protection: protection.get(change),
+    placement: place(change, paths),
   });
+  const changed: ReviewedChange[] = [];
 
   const counts: Record<CountKey, number> = {
     create: 0, update: 0, "replace-delete-first": 0, "replace-create-first": 0, delete: 0, forget: 0,
@@ -96,7 +122,9 @@ export function buildReview(plan: Plan, options: ReviewOptions = {}): Review {
     else if (change.kind === "read") reads.push(item);
     if (change.previousAddress !== undefined && change.kind === "no-op") moved.push(item);
     if (change.importing !== undefined) imports.push(item);
+    if (change.kind !== "no-op") changed.push(item);
   }
+  const groups = groupChanges(changed);
   // Blocked first, then approved, then the rest; plan order within each.
   const rank = (r: ReviewedChange) => (r.protection ? (r.protection.approval ? 1 : 0) : 2);
   destructive.sort((a, b) => rank(a) - rank(b));
@@ -126,6 +154,10 @@ export function buildReview(plan: Plan, options: ReviewOptions = {}): Review {
     drift: plan.drift.map((d) => reviewed(d, d.kind !== "delete")).filter(isMeaningfulDrift),
     gate,
     notes,
+    groups,
+    groupedBy: paths && paths.size > 0 ? "area" : "module",
+    stack: options.stack,
+    cost: planCost(plan, options.stack),
   };
 }
 

@@ -1,13 +1,16 @@
 import { AttributeChange, formatPath, formatShown } from "./diff";
 import {
-  actionWords, annotations, approvedBy, deletionProtectionWords, isRelevantDrift, outputWords, protectionWords, replacePathWords, verdictWords, whyWords,
+  actionSymbol, actionWords, annotations, approvedBy, changeName, deletionProtectionWords, groupCountWords, groupsHeading, isRelevantDrift, outputWords,
+  protectionWords, showsGroups, replacePathWords, verdictWords, whyWords,
 } from "./describe";
+import { comparisonWords, usd } from "../modules/cost/format";
 import { Review, ReviewedChange, summaryLine } from "./report";
 import { COUNT_ROWS } from "./words";
 
 /**
- * The review as plain terminal text: counts, then destructive changes first, updates with their changed
- * attributes, creates, reads, moves, imports, outputs, drift, and the gate's verdict last. Colour only
+ * The review as plain terminal text: counts, then destructive changes first, every change by area and
+ * construct path (or by module), then the details by Terraform address (updates with their changed
+ * attributes, creates, reads, moves, imports), outputs, drift, and the gate's verdict last. Colour only
  * when asked (the CLI asks when stdout is a terminal and NO_COLOR is unset).
  */
 
@@ -17,6 +20,9 @@ export interface TerminalOptions {
   /** Longest value shown, in characters; 0 shows every value whole. @default 0 */
   readonly maxValueLength?: number;
 }
+
+/** Cost changes listed, largest first. */
+const COST_LINES = 5;
 
 const STYLES = { red: "31", green: "32", yellow: "33", cyan: "36", bold: "1", dim: "2" } as const;
 type Style = keyof typeof STYLES;
@@ -52,7 +58,13 @@ export function renderTerminal(review: Review, options: TerminalOptions = {}): s
   for (const item of review.destructive) {
     const protection = protectionWords(item);
     const status = protection ? `  ${paint(item.protection?.approval ? "yellow" : "red", protection)}` : "";
-    headline(item.change.kind === "delete" ? "-" : item.change.kind.startsWith("replace") ? "-/+" : "!", "red", item, `: ${actionWords(item.change)}${status}`);
+    const symbol = item.change.kind === "delete" ? "-" : item.change.kind.startsWith("replace") ? "-/+" : "!";
+    if (item.placement.path) {
+      lines.push(`  ${paint("red", symbol)} ${item.placement.path}: ${actionWords(item.change)}${status}`);
+      lines.push(`      address: ${item.change.address}${annotations(item.change) ? ` ${annotations(item.change)}` : ""}`);
+    } else {
+      headline(symbol, "red", item, `: ${actionWords(item.change)}${status}`);
+    }
     const why = whyWords(item.change);
     if (why) lines.push(`      why: ${why}`);
     const guarded = item.protection ? deletionProtectionWords(item.change) : undefined;
@@ -62,16 +74,47 @@ export function renderTerminal(review: Review, options: TerminalOptions = {}): s
     attributeLines(item.attributes, "      ");
   }
 
+  if (showsGroups(review)) {
+    const total = review.groups.reduce((n, g) => n + g.items.length, 0);
+    lines.push("", paint("bold", `${groupsHeading(review)} (${total} in ${review.groups.length})`));
+    for (const group of review.groups) {
+      lines.push(`  ${paint("bold", group.title)}: ${groupCountWords(group)}`);
+      const width = Math.min(64, Math.max(...group.items.map((i) => i.placement.name.length)));
+      const symbols = Math.max(...group.items.map((i) => actionSymbol(i.change).length));
+      for (const item of group.items) {
+        const style: Style = item.change.kind === "create" ? "green" : item.change.kind === "update" ? "yellow" : item.change.kind === "read" ? "cyan" : "red";
+        const type = item.placement.path ? `  ${paint("dim", item.change.type)}` : "";
+        lines.push(`    ${paint(style, actionSymbol(item.change).padEnd(symbols))} ${item.placement.name.padEnd(width)}${type}`.trimEnd());
+      }
+    }
+  }
+  const { cost } = review;
+  if (cost && (cost.before.lines.length || cost.after.lines.length || cost.after.unpriced.length)) {
+    lines.push("", paint("bold", `Idle cost a month (${cost.after.region}, list prices of ${cost.after.compiled}): ${comparisonWords(cost)}`));
+    const top = cost.changes.slice(0, COST_LINES);
+    const width = Math.max(0, ...top.map((c) => usd(c.deltaUsd, true).length));
+    for (const c of top) {
+      lines.push(`  ${usd(c.deltaUsd, true).padStart(width)}  ${c.path ?? c.address}: ${c.items} (${usd(c.beforeUsd)} -> ${usd(c.afterUsd)})`);
+    }
+    if (cost.changes.length > top.length) lines.push(`  ... and ${cost.changes.length - top.length} smaller change(s)`);
+    for (const u of cost.after.unpriced) lines.push(`  not priced: ${u.path ?? u.address}: ${u.item}: ${u.reason}`);
+    lines.push("  Not included: usage-billed items (S3, requests, data transfer, jobs, logs); `npm run cost` lists them.");
+  }
+
+  const hasDetails = review.updates.length + review.creates.length + review.reads.length + review.moved.length + review.imports.length > 0;
+  if (hasDetails && review.groupedBy === "area") lines.push("", paint("bold", "Details by Terraform address (what --allow names)"));
+  const pathNote = (item: ReviewedChange) => (review.groupedBy === "area" && item.placement.path ? `  (${changeName(item)})` : "");
+
   if (review.updates.length) {
     lines.push("", paint("bold", `Updates in place (${review.updates.length})`));
     for (const item of review.updates) {
-      headline("~", "yellow", item, item.change.kind === "other" ? `: ${actionWords(item.change)}` : "");
+      headline("~", "yellow", item, `${item.change.kind === "other" ? `: ${actionWords(item.change)}` : ""}${pathNote(item)}`);
       attributeLines(item.attributes, "      ");
     }
   }
   if (review.creates.length) {
     lines.push("", paint("bold", `Creates (${review.creates.length})`));
-    for (const item of review.creates) headline("+", "green", item);
+    for (const item of review.creates) headline("+", "green", item, pathNote(item));
   }
   if (review.reads.length) {
     lines.push("", paint("bold", `Reads during apply (${review.reads.length})`));

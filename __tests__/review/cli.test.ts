@@ -108,16 +108,25 @@ describe("command-line mistakes: exit 1 and one line", () => {
 describe("as a process (the transpiled CLI, run by node)", () => {
   const out = path.join(dir, "dist");
   beforeAll(() => {
-    // Transpiled into a directory of its own, so this test never races other tests that rebuild dist/.
+    // Transpiled into a directory of its own, so this test never races other tests that rebuild dist/: the
+    // reviewer and the pure modules it reads (areas, cost), in the project's layout.
     const swc = require("@swc/core");
-    const src = path.join(__dirname, "..", "..", "review");
-    fs.mkdirSync(out, { recursive: true });
-    for (const f of fs.readdirSync(src).filter((n) => n.endsWith(".ts"))) {
-      const { code } = swc.transformFileSync(path.join(src, f), { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } });
-      fs.writeFileSync(path.join(out, f.replace(/\.ts$/, ".js")), code);
-    }
+    const root = path.join(__dirname, "..", "..");
+    const transpile = (dir: string): void => {
+      for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+        const rel = path.join(dir, e.name);
+        if (e.isDirectory()) transpile(rel);
+        else if (e.name.endsWith(".ts")) {
+          const { code } = swc.transformFileSync(path.join(root, rel), { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } });
+          fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
+          fs.writeFileSync(path.join(out, rel.replace(/\.ts$/, ".js")), code);
+        }
+      }
+    };
+    transpile("review");
+    transpile("modules");
   });
-  const node = (...args: string[]) => spawnSync(process.execPath, [path.join(out, "cli.js"), ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
+  const node = (...args: string[]) => spawnSync(process.execPath, [path.join(out, "review", "cli.js"), ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
 
   test("exits 3 on a blocked plan, printing plain text when stdout is not a terminal", () => {
     const result = node(blocked);

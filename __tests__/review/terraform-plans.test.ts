@@ -2,8 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ACTION_WORDS, main, renderMarkdown, renderTerminal, Review, reviewJson } from "../../review";
+import { estimateStack } from "../../modules/cost/estimate";
 import { ECR_SERVICE_IMAGE } from "../support/configs";
-import { synth } from "../support/synth";
+import { synth, synthWithMetadata } from "../support/synth";
 import { describeWithTerraform, stateFromPlan, TerraformDir } from "../support/terraform";
 
 /**
@@ -86,6 +87,29 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
     test("exits 2: creating the protected bucket and key is a change, not a block", () => {
       expect(review.creates.map((c) => c.change.address)).toContain(bucket);
       expect(cli(create, "create")).toMatchObject({ code: 2, stderr: "" });
+    });
+
+    test("with the stack, places every change by its construct path, counted per area as the stack holds them", () => {
+      const stack = synthWithMetadata({}, "dev");
+      const byArea = reviewJson(create, { stack });
+      expect(byArea.groupedBy).toBe("area");
+      const all = byArea.groups.flatMap((g) => g.items);
+      expect(all.filter((i) => i.placement.from !== "metadata")).toEqual([]);
+      const expected: Record<string, number> = {};
+      for (const byName of Object.values<Record<string, any>>(stack.resource)) {
+        for (const body of Object.values<any>(byName)) {
+          const area = body["//"].metadata.path.split("/")[1];
+          expected[area] = (expected[area] ?? 0) + 1;
+        }
+      }
+      expect(Object.fromEntries(byArea.groups.map((g) => [g.group, g.items.length]))).toEqual(expected);
+    });
+
+    test("costs nothing before, and after what the synthesized stack costs, read from the plan's own values", () => {
+      expect(review.cost?.before.totalUsd).toBe(0);
+      expect(review.cost?.after.totalUsd).toBeCloseTo(estimateStack(base).totalUsd, 6);
+      expect(review.cost?.after.unpriced).toEqual([]);
+      expect(renderTerminal(review)).toContain("Idle cost a month (us-east-1, list prices of");
     });
 
     test("shows the outputs that are known only after apply", () => {
@@ -207,6 +231,17 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
 
     test("lists the deletes in the destructive section with the reason in words", () => {
       expect(renderTerminal(review)).toContain(`- ${only(base, "aws_nat_gateway")}: delete\n      why: its resource block is no longer in the configuration (delete_because_no_resource_config)`);
+    });
+
+    test("prices the change: the NAT gateway and its address go, eight interface endpoints in two zones come", () => {
+      const H = 730;
+      // Endpoints are new, so their subnet ids are known only after apply: the configuration's references count the zones.
+      const endpoints = 8 * 2 * 0.01 * H; // 116.80
+      const nat = (0.045 + 0.005) * H; // 32.85 + 3.65
+      expect(review.cost?.before.totalUsd).toBeCloseTo(estimateStack(base).totalUsd, 6);
+      expect(review.cost?.deltaUsd).toBeCloseTo(endpoints - nat, 4); // +80.30
+      expect(review.cost?.after.unpriced).toEqual([]);
+      expect(review.cost?.changes[0]).toMatchObject({ type: "aws_nat_gateway", beforeUsd: 0.045 * H, afterUsd: 0 });
     });
 
     test("exits 2: deleting NAT gateways is a change, not a block", () => {

@@ -320,9 +320,15 @@ const CASES: Record<string, RuleCase> = {
       "an unencrypted launch-template volume": (s) => launchTemplate(s, { "block_device_mappings.0.ebs.encrypted": "false" }),
       "a launch template without block devices": (s) => launchTemplate(s, { block_device_mappings: undefined }),
       "an unencrypted aws_ebs_volume": (s) => new EbsVolume(s, "v", { availabilityZone: "us-east-1a", size: 10 }),
+      "an instance with neither a root_block_device nor a launch template": (s) =>
+        new Instance(s, "i", { ami: "ami-0123456789abcdef0", instanceType: "t3.micro", metadataOptions: { httpTokens: "required" } }),
     },
     safe: {
       "encrypted launch-template volumes": (s) => launchTemplate(s),
+      "an instance whose root volume comes from its encrypted launch template": (s) => {
+        const template = launchTemplate(s);
+        new Instance(s, "i", { instanceType: "t3.micro", launchTemplate: { id: template.id, version: "$Default" }, metadataOptions: { httpTokens: "required" } });
+      },
       "an encrypted aws_ebs_volume": (s) => new EbsVolume(s, "v", { availabilityZone: "us-east-1a", size: 10, encrypted: true }),
     },
   },

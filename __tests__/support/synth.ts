@@ -49,3 +49,11 @@ export function synth(raw: unknown = {}, name = "dev"): Synthesized & { stack: M
   const result = new Synthesized(JSON.parse(Testing.synth(stack, true)));
   return Object.assign(result, { stack });
 }
+
+/**
+ * The synthesized JSON of environment `name` as `cdk.tf.json` holds it, with each resource's construct
+ * metadata (`"//": { "metadata": { "path": ... } }`), which `Testing.synth` strips.
+ */
+export function synthWithMetadata(raw: unknown = {}, name = "dev"): any {
+  return synth(raw, name).stack.toTerraform();
+}

@@ -5,8 +5,12 @@ import { AwsRegion, defaultAvailabilityZones } from "./regions";
 
 /** Config of the network area: a VPC this project creates, or one that exists. */
 
-/** NAT gateways for the private subnets: none (endpoints only), one shared, or one per zone. */
-export const NAT_GATEWAYS = ["none", "single", "perAz"] as const;
+/**
+ * The private subnets' way out: `none` (endpoints only), one shared NAT gateway (`single`), one per zone
+ * (`perAz`), or one NAT `instance` (a small EC2 instance, a fraction of a gateway's price, without its
+ * failover: for development environments; modules/nat-instance.ts).
+ */
+export const NAT_GATEWAYS = ["none", "single", "perAz", "instance"] as const;
 export type NatGateways = (typeof NAT_GATEWAYS)[number];
 
 /** Interface endpoints the network can create (service names under `com.amazonaws.<region>.`). */
@@ -50,6 +54,11 @@ const CreateNetworkSchema = strict({
   publicSubnetCidrs: z.array(Ipv4Cidr).optional(),
   /** @default "single" */
   natGateways: z.enum(NAT_GATEWAYS).default("single"),
+  /** The NAT instance's type, with natGateways "instance" only. @default "t4g.nano" */
+  natInstanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[0-9a-z]+$/, "must be an EC2 instance type with its size, like t4g.nano or t3.micro")
+    .optional(),
   /** @default [] */
   interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS)).default([]),
   flowLogs: FlowLogsSchema.default({ retentionDays: 90, trafficType: "ALL" }),
@@ -122,6 +131,9 @@ function checkCreatedNetwork(input: CreateNetworkInput, region: AwsRegion, fail:
   for (const i of duplicateIndexes(zones)) fail(["availabilityZones", i], zones[i], "is listed twice; each zone once");
   for (const i of duplicateIndexes(input.interfaceEndpoints)) {
     fail(["interfaceEndpoints", i], input.interfaceEndpoints[i], "is listed twice; each endpoint once");
+  }
+  if (input.natInstanceType !== undefined && input.natGateways !== "instance") {
+    fail(["natInstanceType"], input.natInstanceType, `applies only with natGateways "instance" (it is "${input.natGateways}"); remove it or set natGateways to "instance"`);
   }
   if (input.natGateways === "none") {
     const missing = ENDPOINTS_REQUIRED_WITHOUT_NAT.filter((e) => !input.interfaceEndpoints.includes(e));

@@ -1,23 +1,32 @@
-import { block, isTrue, list } from "./terraform-json";
-import { Rule, SynthResource } from "./types";
+import { block, isTrue, list, refersTo } from "./terraform-json";
+import { Rule, RuleContext, SynthResource } from "./types";
 
 /** EC2 and Batch: IMDSv2 only, encrypted volumes, and Batch instances built from a launch template. */
 
 const TEMPLATE = "aws_launch_template";
 const INSTANCE = "aws_instance";
 
+/** The launch template of the stack an instance is launched from (`launch_template { id = ... }`), if any. */
+function templateOf(r: SynthResource, context: RuleContext): SynthResource | undefined {
+  const ref = block(r.body.launch_template);
+  if (!ref) return undefined;
+  return context.resources(TEMPLATE).find((t) => refersTo(ref.id, t, ["id"]) || refersTo(ref.name, t, ["name"]));
+}
+
 /** Every EBS volume a launch template or instance defines: `[where, encrypted]`. */
-function volumes(r: SynthResource): [string, unknown][] {
+function volumes(r: SynthResource, context: RuleContext): [string, unknown][] {
   if (r.type === TEMPLATE) {
     return list(r.body.block_device_mappings)
       .filter((m) => block(m.ebs))
       .map((m) => [`block device ${m.device_name ?? "?"}`, block(m.ebs)!.encrypted]);
   }
   if (r.type === INSTANCE) {
-    return [
-      ["root_block_device", block(r.body.root_block_device)?.encrypted],
-      ...list(r.body.ebs_block_device).map((d): [string, unknown] => [`ebs_block_device ${d.device_name ?? "?"}`, d.encrypted]),
-    ];
+    const extra = list(r.body.ebs_block_device).map((d): [string, unknown] => [`ebs_block_device ${d.device_name ?? "?"}`, d.encrypted]);
+    // The root volume comes from the instance, or else from the launch template it is launched from.
+    const template = block(r.body.root_block_device) ? undefined : templateOf(r, context);
+    const fromTemplate = template ? volumes(template, context) : [];
+    if (fromTemplate.length > 0) return [...fromTemplate.map(([where, e]): [string, unknown] => [`${where} of launch template ${template!.address}`, e]), ...extra];
+    return [["root_block_device", block(r.body.root_block_device)?.encrypted], ...extra];
   }
   return [["the volume", r.body.encrypted]];
 }
@@ -37,11 +46,11 @@ export const EC2_RULES: readonly Rule[] = [
   {
     id: "MF-EC2-2",
     level: "error",
-    description: "Every EBS volume of a launch template, instance or aws_ebs_volume is encrypted.",
+    description: "Every EBS volume of a launch template, instance (its own, or its launch template's) or aws_ebs_volume is encrypted.",
     fix: 'Set encrypted = true on each volume (ebs { encrypted = "true" } in a launch template\'s block_device_mappings).',
     appliesTo: [TEMPLATE, INSTANCE, "aws_ebs_volume"],
-    check(r) {
-      const found = volumes(r);
+    check(r, context) {
+      const found = volumes(r, context);
       if (r.type === TEMPLATE && found.length === 0) {
         return ["no block_device_mappings: the root volume's encryption is left to the AMI and the account default"];
       }
