@@ -67,6 +67,23 @@ describeWithTerraform("plan and apply flow (offline, real terraform)", () => {
       expect(stderr.join("")).toContain("Apply exactly this plan with `npm run apply -- --env dev --offline`");
     });
 
+    test("prints the review by area and construct path, not Terraform's plan text, in under 300 lines", () => {
+      const printed = stdout.join("") + stderr.join("");
+      expect(printed).toMatch(/Changes by area \(\d+ in \d+\)/);
+      expect(printed).toContain("compute/environment-cpu/launch-template");
+      expect(printed).toMatch(/Idle cost a month \(us-east-1/);
+      expect(printed).not.toContain("Terraform will perform the following actions");
+      expect(printed).not.toContain("Initializing the backend");
+      expect(printed.split("\n").length).toBeLessThan(300);
+    });
+
+    test("keeps Terraform's own output in plans/<env>/, readable by the owner only, and says where", () => {
+      const log = fs.readFileSync(saved.planLog, "utf8");
+      expect(log).toContain("Terraform will perform the following actions");
+      expect((fs.statSync(saved.planLog).mode & 0o777).toString(8)).toBe("600");
+      expect(stderr.join("")).toContain(`Terraform's own output: ${saved.planLog}`);
+    });
+
     test("saves the plan, its JSON and both reviews, the secret-bearing files readable by the owner only", () => {
       for (const file of [saved.planFile, saved.jsonFile, saved.markdownFile, saved.terminalFile]) {
         expect((fs.statSync(file).mode & 0o777).toString(8)).toBe("600");

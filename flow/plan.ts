@@ -1,3 +1,5 @@
+import * as path from "path";
+import { readStack } from "../review/cli";
 import { renderMarkdown } from "../review/markdown";
 import { reviewJson } from "../review/report";
 import { renderTerminal } from "../review/terminal";
@@ -44,7 +46,13 @@ export function planMain(argv: readonly string[], root = process.cwd()): number 
     }
     saved.writeSecret(saved.jsonFile, shown);
 
-    const review = reviewJson(JSON.parse(shown), { approvals: options.approvals, protect: [...protectedResources(options), ...options.protect], source: `metaflow-${options.environment}` });
+    // The synthesized stack gives each change its area and construct path, and the plan its cost and diagram.
+    const review = reviewJson(JSON.parse(shown), {
+      approvals: options.approvals,
+      protect: [...protectedResources(options), ...options.protect],
+      source: `metaflow-${options.environment}`,
+      stack: readStack(path.join(stackDir, "cdk.tf.json")),
+    });
     const markdown = renderMarkdown(review, { fullReviewCommand: `npm run review -- ${saved.jsonFile}` });
     const terminal = renderTerminal(review, { color: process.stdout.isTTY === true && !process.env.NO_COLOR });
     saved.writeSecret(saved.markdownFile, markdown);
