@@ -79,7 +79,6 @@ describe("Metadata service (defaults)", () => {
   const logGroupRef = md.container("metadata-service").logConfiguration?.options?.["awslogs-group"] as string;
   const logGroupId = idOf("aws_cloudwatch_log_group", logGroupRef);
   const executionRoleId = idOf("aws_iam_role", md.task.execution_role_arn);
-  const taskRoleId = idOf("aws_iam_role", md.task.task_role_arn);
 
   describe("cluster and logs", () => {
     test("the ECS cluster has containerInsights enabled", () => {
@@ -248,41 +247,13 @@ describe("Metadata service (defaults)", () => {
   });
 
   describe("task role", () => {
-    const statements = statementsOfRole(out, taskRoleId);
-
-    test("is a different role from the execution role", () => {
-      expect(taskRoleId).not.toBe(executionRoleId);
-      expect(md.task.task_role_arn).not.toBe(md.task.execution_role_arn);
+    test("there is none: the service keeps everything in the database and calls no AWS API, so its containers get no credentials", () => {
+      expect(md.task.task_role_arn).toBeUndefined();
     });
 
-    test("is assumed by ecs-tasks.amazonaws.com", () => {
-      const trust = policyDoc(out.json.resource.aws_iam_role[taskRoleId].assume_role_policy).Statement as Body[];
-      expect(trust.map((s) => s.Principal?.Service)).toEqual(["ecs-tasks.amazonaws.com"]);
-    });
-
-    test("may read the datastore bucket and its objects", () => {
-      const [bucketId] = entryIn(out, "aws_s3_bucket", "storage");
-      const bucketArn = ref("aws_s3_bucket", bucketId, "arn");
-      expect(actionsOf(statements)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:ListBucket"]));
-      const resources = statements.flatMap((s) => list(s.Resource));
-      expect(resources).toContain(bucketArn);
-      expect(resources).toContain(`${bucketArn}/*`);
-    });
-
-    test("may not write or delete objects", () => {
-      const actions = actionsOf(statements);
-      expect(actions).not.toContain("s3:PutObject");
-      expect(actions).not.toContain("s3:DeleteObject");
-      expect(actions.filter((a) => /\*/.test(a))).toEqual([]);
-    });
-
-    test("has nothing but datastore read (S3 read, KMS decrypt)", () => {
-      const allowed = ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "kms:Decrypt", "kms:DescribeKey"];
-      expect(actionsOf(statements).filter((a) => !allowed.includes(a))).toEqual([]);
-    });
-
-    test("may not read the database secret", () => {
-      expect(actionsOf(statements).filter((a) => a.startsWith("secretsmanager:"))).toEqual([]);
+    test("its execution role may not read the datastore either", () => {
+      const actions = actionsOf(statementsOfRole(out, executionRoleId));
+      expect(actions.filter((a) => a.startsWith("s3:"))).toEqual([]);
     });
   });
 

@@ -24,6 +24,8 @@ export interface ComputeProps {
   readonly config: ComputeConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: `*` in ARNs and no source-account trust conditions */
+  readonly accountId?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export class Compute extends Construct implements IBatch {
       fargate: config.computeEnvironments.some((ce) => isFargate(ce.kind)),
       jobRoleManagedPolicyArns: config.jobRoleManagedPolicyArns,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
     });
 
     this.securityGroup = new SecurityGroup(this, "security-group", {

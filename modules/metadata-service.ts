@@ -10,7 +10,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { partitionFor } from "./partition";
+import { Arns } from "./arns";
 import { ServiceConfig } from "./config/service-config";
 import { Database, DATABASE_NAME, MASTER_USERNAME, POSTGRES_PORT } from "./database";
 import { Naming } from "./naming";
@@ -28,6 +28,8 @@ export interface MetadataServiceProps {
   readonly privateLinkClients?: boolean;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: `*` in ARNs and no source-account trust conditions */
+  readonly accountId?: string;
 }
 
 /** The metadata API (reference §3). The migration service's port, 8082, is never mapped. */
@@ -53,7 +55,6 @@ export class MetadataService extends Construct {
   public readonly cluster: EcsCluster;
   public readonly loadBalancer: Lb;
   public readonly service: EcsService;
-  public readonly taskRole: Role;
   public readonly executionRole: Role;
   public readonly serviceSecurityGroup: SecurityGroup;
   public readonly loadBalancerSecurityGroup: SecurityGroup;
@@ -61,12 +62,14 @@ export class MetadataService extends Construct {
   constructor(scope: Construct, id: string, props: MetadataServiceProps) {
     super(scope, id);
     const { naming, config, database } = props;
+    const arns = Arns.for(this, props.region, props.accountId);
     const role = (roleId: string, purpose: string, description: string) =>
       new Role(this, roleId, {
         name: naming.iamRole(purpose),
         assumedBy: "ecs-tasks.amazonaws.com",
         description,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
+        trustConditions: arns.trustConditions("ecs-tasks.amazonaws.com", arns.of("ecs", "*")),
       });
 
     this.cluster = new EcsCluster(this, "cluster", {
@@ -81,13 +84,12 @@ export class MetadataService extends Construct {
 
     this.executionRole = role("execution-role", "metadata-execution", "Starts the metadata service: image pull, logs, the database secret");
     this.executionRole.addPolicy("task-execution", [
-      { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: `arn:${partitionFor(this, props.region)}:ecr:${props.region}:*:repository/*` },
+      { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: arns.of("ecr", "repository/*") },
       // GetAuthorizationToken has no resource-level permissions; AWS accepts only "*".
       { Sid: "EcrLogin", Effect: "Allow", Action: ECR_AUTH, Resource: "*" },
       { Sid: "WriteLogs", Effect: "Allow", Action: LOGS_WRITE, Resource: `${logs.arn}:*` },
     ]);
     database.grantReadSecret(this.executionRole);
-    this.taskRole = role("task-role", "metadata-task", "The metadata service at run time: reads the datastore");
 
     this.loadBalancerSecurityGroup = new SecurityGroup(this, "lb-security-group", {
       name: naming.securityGroup("metadata-lb"),
@@ -197,7 +199,8 @@ export class MetadataService extends Construct {
       cpu: String(config.cpu),
       memory: String(config.memoryMiB),
       executionRoleArn: this.executionRole.arn,
-      taskRoleArn: this.taskRole.arn,
+      // No task role: the metadata service keeps everything in the database and calls no AWS API, so its
+      // containers get no AWS credentials at all.
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
       containerDefinitions: Fn.jsonencode([
         {
