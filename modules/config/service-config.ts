@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { duplicateIndexes, given, int, Ipv4Cidr, MootSetting, rawObject, Report, RetentionDays, strict } from "./common";
-import { partitionOf } from "./regions";
+import { ecrImageProblem, isEcrImage } from "./images";
 
 /** Config of the metadata service area: its PostgreSQL database, the Fargate service and its front door. */
 
@@ -115,38 +115,20 @@ export function checkService(input: ServiceConfig, fail: Report): void {
 }
 
 /** A private ECR registry's image: `<account>.dkr.ecr[-fips].<region>.<domain>/<repository>`. */
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(\.cn)?)\//;
-
-/** The domain of ECR registries in `region`: `amazonaws.com.cn` in the China partition, `amazonaws.com` elsewhere. */
-export const ecrDomain = (region: string) => (partitionOf(region) === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com");
-
-/** An image in the ECR registry of `region`: the only one the VPC's ECR endpoints reach without NAT. */
-export const isEcrImageIn = (image: string, region: string) => {
-  const m = ECR_IMAGE.exec(image);
-  return m !== null && m[3] === region && m[4] === ecrDomain(region);
-};
-
 /**
  * Rules across service and region: an image in a private ECR registry must be in the stack's region, with
  * the domain of its partition; the execution role may pull only from there (and a registry under the
  * other partition's domain does not exist).
  */
 export function checkServiceRegion(input: ServiceConfig, region: string, fail: Report): void {
-  const m = ECR_IMAGE.exec(input.image);
-  if (!m) return;
-  const [, account, fips, imageRegion, domain] = m;
-  const expected = `${account}.dkr.ecr${fips ?? ""}.${region}.${ecrDomain(region)}`;
-  if (imageRegion !== region) {
-    fail(["image"], input.image, `is in ECR of region ${imageRegion}, but the service's execution role may pull only from ECR in ${region}; copy it to ${expected}/...`);
-  } else if (domain !== ecrDomain(region)) {
-    fail(["image"], input.image, `names an ECR registry under ${domain}, but ECR in ${region} (partition ${partitionOf(region)}) is under ${ecrDomain(region)}: ${expected}/...`);
-  }
+  const problem = ecrImageProblem(input.image, region, "the service's execution role");
+  if (problem) fail(["image"], input.image, problem);
 }
 
 /** Rules across service and network: without NAT, the image must come from ECR in the stack's region. */
 export function checkServiceNetwork(input: ServiceConfig, network: { mode: string; natGateways?: string }, region: string, fail: Report): void {
   // An ECR image of another region or partition is refused by checkServiceRegion, whatever the network.
-  if (network.mode === "create" && network.natGateways === "none" && !ECR_IMAGE.test(input.image)) {
+  if (network.mode === "create" && network.natGateways === "none" && !isEcrImage(input.image)) {
     fail(["image"], input.image, `cannot be pulled without NAT (network.natGateways is "none"); copy it to ECR in ${region} (a pull-through cache works) and name that repository, or choose natGateways "single"`);
   }
 }
