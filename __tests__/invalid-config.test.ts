@@ -115,9 +115,9 @@ function expectRejected(result: Run, c: Case): void {
 const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, protectedResources, network, storage, compute, database, service, scheduling, state";
 const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, natInstanceType, interfaceEndpoints, flowLogs";
-const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs";
+const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs, databaseTls";
 const ALLOWED_API_GATEWAY = "throttleRateLimit, throttleBurstLimit, allowedSourceCidrs, accessLogRetentionDays, accountLoggingRole";
-const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays";
+const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays, passwordRotationDays";
 /** A created network without NAT that lists every endpoint it needs: valid on its own. */
 const NO_NAT_NETWORK = { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] };
 const LEADING_ZERO = (zero: string, decimal: string) =>
@@ -315,6 +315,14 @@ const cases: Case[] = [
   { title: "compute: Graviton and x86 types in one environment", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", instanceTypes: ["m7g", "m7i"] }] } }, path: "compute.computeEnvironments[0].instanceTypes", value: ["m7g", "m7i"], message: /mixes Graviton \(arm64\) and x86_64 types/ },
   { title: "compute: a managed policy listed twice", config: { compute: { jobRoleManagedPolicyArns: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/A"] } }, path: "compute.jobRoleManagedPolicyArns[1]", value: "arn:aws:iam::aws:policy/A", message: /is listed twice; attach each policy once/ },
   { title: "compute: Fargate without a route out", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, compute: { ...NO_NAT_JOB_IMAGE, computeEnvironments: [{ name: "serverless", kind: "fargate" }] } }, path: "compute.computeEnvironments[0].kind", value: "fargate", message: /needs a route out of the private subnets, but network.natGateways is "none"/ },
+  // --- the database password's rotation, TLS to the database, the service image's version
+  { title: "database: passwordRotationDays 0", config: { database: { passwordRotationDays: 0 } }, path: "database.passwordRotationDays", value: 0, message: /must be at least 1$/ },
+  { title: "database: passwordRotationDays over a year", config: { database: { passwordRotationDays: 400 } }, path: "database.passwordRotationDays", value: 400, message: /must be at most 365$/ },
+  { title: "service: an image older than v2.4.6", config: { service: { imageTag: "v2.4.5" } }, path: "service.imageTag", value: "v2.4.5", message: /is older than v2\.4\.6, whose migrations are the first to connect with TLS, which the database requires \(rds\.force_ssl\); use v2\.4\.6 or later$/ },
+  { title: "service: databaseTls verify-full without rootCertPath", config: { service: { databaseTls: { mode: "verify-full" } } }, path: "service.databaseTls.rootCertPath", message: /expected string/ },
+  { title: "service: databaseTls rootCertPath not absolute", config: { service: { databaseTls: { mode: "verify-full", rootCertPath: "certs/rds.pem" } } }, path: "service.databaseTls.rootCertPath", value: "certs/rds.pem", message: /must be an absolute path in the image/ },
+  { title: "service: rootCertPath with databaseTls require", config: { service: { databaseTls: { mode: "require", rootCertPath: "/etc/rds.pem" } } }, path: "service.databaseTls.rootCertPath", value: "/etc/rds.pem", message: /applies only with mode "verify-full" \(require checks no certificate\); remove it$/ },
+  { title: "service: databaseTls mode unknown", config: { service: { databaseTls: { mode: "disable" } } }, path: "service.databaseTls.mode", message: /mode must be one of "require", "verify-full"/ },
   // --- the jobs' image
   {
     title: "compute: no jobImage without NAT",

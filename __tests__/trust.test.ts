@@ -31,13 +31,23 @@ describe("with accountId", () => {
     for (const r of aware) expect({ role: r.name, account: r.statement.Condition?.StringEquals?.["aws:SourceAccount"] }).toEqual({ role: r.name, account: ACCOUNT });
   });
 
+  // The restart after a password rotation has its own state machine and rule, each role trusting only it.
+  const RESTART_ROLES: Record<string, string> = {
+    "metaflow-dev-restart-metadata": `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:metaflow-dev-restart-metadata`,
+    "metaflow-dev-restart-metadata-events": `arn:aws:events:us-east-1:${ACCOUNT}:rule/metaflow-dev-db-password-rotated`,
+  };
+  test.each(Object.entries(RESTART_ROLES))("the restart role %s trusts its service only for %s", (name, sourceArn) => {
+    const role = roles.find((r) => r.name === name)!;
+    expect(role.statement.Condition?.ArnLike).toEqual({ "aws:SourceArn": sourceArn });
+  });
+
   test.each([
     ["states.amazonaws.com", `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:metaflow-dev_*`],
     ["events.amazonaws.com", `arn:aws:events:us-east-1:${ACCOUNT}:rule/metaflow-dev_*`],
     ["vpc-flow-logs.amazonaws.com", `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc-flow-log/*`],
     ["ecs-tasks.amazonaws.com", `arn:aws:ecs:us-east-1:${ACCOUNT}:*`],
   ])("roles trusted by %s are limited to source ARNs %s", (service, sourceArn) => {
-    const trusted = roles.filter((r) => serviceOf(r.statement) === service);
+    const trusted = roles.filter((r) => serviceOf(r.statement) === service && !(r.name in RESTART_ROLES));
     expect(trusted.length).toBeGreaterThan(0);
     for (const r of trusted) expect(r.statement.Condition?.ArnLike).toEqual({ "aws:SourceArn": sourceArn });
   });
