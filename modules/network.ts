@@ -234,7 +234,7 @@ export class Network extends Construct implements INetwork {
       trustConditions: arns.trustConditions("vpc-flow-logs.amazonaws.com", arns.of("ec2", "vpc-flow-log/*")),
     });
     role.addPolicy("deliver-flow-logs", [
-      { Effect: "Allow", Action: LOGS_DELIVER, Resource: [logGroup.arn, `${logGroup.arn}:*`] },
+      { Sid: "DeliverFlowLogs", Effect: "Allow", Action: LOGS_DELIVER, Resource: [logGroup.arn, `${logGroup.arn}:*`] },
     ]);
     new FlowLog(this, "flow-log", {
       vpcId: vpc.id,
