@@ -5,12 +5,7 @@ import {
   ECR_PULL,
   ECS_AGENT,
   ECS_DISCOVER,
-  KMS_DECRYPT,
-  KMS_ENCRYPT,
   LOGS_WRITE,
-  S3_BUCKET_READ,
-  S3_OBJECT_READ,
-  S3_OBJECT_WRITE,
   STS_ASSUME_ROLE,
 } from "../modules/perms";
 import { ALL_KINDS } from "./support/configs";
@@ -22,8 +17,8 @@ type Body = Record<string, any>;
 
 /** Every principal a Batch role is trusted by. */
 const BATCH_PRINCIPALS = ["batch.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com"];
-/** The only actions perms.ts marks as having no resource-level permissions. */
-const UNSCOPABLE: readonly string[] = [...ECR_AUTH, ...ECS_DISCOVER];
+/** The only actions on `*` in Batch roles: those AWS offers no resource-level permission for. */
+const UNSCOPABLE: readonly string[] = ["ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "ec2:DescribeTags"];
 
 const FARGATE_ONLY = {
   compute: { computeEnvironments: [{ name: "fargate", kind: "fargate" }], jobQueues: [{ name: "main", computeEnvironments: ["fargate"] }] },
@@ -142,6 +137,22 @@ describe("Batch instance role and profile", () => {
   test("it has no S3 or KMS access", () => {
     expect(statements.flatMap((s) => list(s.Action)).filter((a) => /^(s3|kms):/.test(String(a)))).toEqual([]);
   });
+
+  test("the agent may read its instance's tags (ec2:DescribeTags has no resource-level permission: *)", () => {
+    const tags = statementGranting(statements, "ec2:DescribeTags");
+    expect(list(tags.Resource)).toEqual(["*"]);
+  });
+
+  test("the agent may tag only a container instance it registers (ecs:CreateAction RegisterContainerInstance), of this stack's clusters", () => {
+    const tag = statementGranting(statements, "ecs:TagResource");
+    expect(list(tag.Action)).toEqual(["ecs:TagResource"]);
+    expect(tag.Condition).toEqual({ StringEquals: { "ecs:CreateAction": "RegisterContainerInstance" } });
+    for (const resource of list(tag.Resource)) expect(String(resource)).toMatch(/^arn:aws:ecs:us-east-1:\*:container-instance\/metaflow-dev-[a-z-]+-20\*$/);
+  });
+
+  test("the agent may not create clusters: Batch makes them", () => {
+    expect(statements.flatMap((s) => list(s.Action))).not.toContain("ecs:CreateCluster");
+  });
 });
 
 describe("Batch job role", () => {
@@ -152,21 +163,21 @@ describe("Batch job role", () => {
   const [keyId] = entryIn(out, "aws_kms_key", "storage");
   const bucketArn = ref("aws_s3_bucket", bucketId, "arn");
 
-  test("it may list the datastore bucket (and nothing else at bucket level)", () => {
+  test("it may list the datastore bucket, and do nothing else at bucket level (no GetBucketLocation: Metaflow never calls it)", () => {
     const bucket = statementGranting(statements, "s3:ListBucket");
-    expect(sorted(list(bucket.Action))).toEqual(sorted(S3_BUCKET_READ));
+    expect(list(bucket.Action)).toEqual(["s3:ListBucket"]);
     expect(list(bucket.Resource)).toEqual([bucketArn]);
   });
 
-  test("it may read, write and delete the datastore's objects", () => {
+  test("it may read and write the datastore's objects (and abort a failed multipart upload), never delete them", () => {
     const objects = statementGranting(statements, "s3:PutObject");
-    expect(sorted(list(objects.Action))).toEqual(sorted([...S3_OBJECT_READ, ...S3_OBJECT_WRITE]));
+    expect(sorted(list(objects.Action))).toEqual(["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"]);
     expect(list(objects.Resource)).toEqual([`${bucketArn}/*`]);
   });
 
-  test("it may encrypt and decrypt with the datastore key only", () => {
+  test("with the datastore key it may ask for data keys (SSE-KMS puts) and decrypt, nothing more (no Encrypt, ReEncrypt or DescribeKey)", () => {
     const kms = statementGranting(statements, "kms:Decrypt");
-    expect(sorted(list(kms.Action))).toEqual(sorted([...KMS_DECRYPT, ...KMS_ENCRYPT]));
+    expect(sorted(list(kms.Action))).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
     expect(list(kms.Resource)).toEqual([ref("aws_kms_key", keyId, "arn")]);
   });
 
@@ -186,21 +197,19 @@ describe("Batch job role", () => {
     expect(list(statementGranting(granted, "kms:Decrypt").Resource)).toEqual([keyArn]);
   });
 
-  test(`it may write job logs to ${BATCH_JOB_LOG_GROUP} only`, () => {
-    const logs = statementGranting(statements, LOGS_WRITE[0]);
-    expect(sorted(list(logs.Action))).toEqual(sorted(LOGS_WRITE));
-    expect(list(logs.Resource)).toEqual([`arn:aws:logs:us-east-1:*:log-group:${BATCH_JOB_LOG_GROUP}:*`]);
+  test("it writes no logs: the awslogs driver writes with the instance role (EC2) or the execution role (Fargate)", () => {
+    expect(statements.flatMap((s) => list(s.Action)).filter((a) => String(a).startsWith("logs:"))).toEqual([]);
   });
 
   const servicesOf = (granted: Body[]) => [...new Set(granted.flatMap((s) => list(s.Action)).map((a) => String(a).split(":")[0]))].sort();
 
-  test("without scheduling it grants only S3, KMS and log actions", () => {
+  test("without scheduling it grants only S3 and KMS actions", () => {
     const unscheduled = synth({ ...ALL_KINDS, scheduling: { enabled: false } });
-    expect(servicesOf(statementsOf(unscheduled, jobRoleId(unscheduled)))).toEqual(["kms", "logs", "s3"]);
+    expect(servicesOf(statementsOf(unscheduled, jobRoleId(unscheduled)))).toEqual(["kms", "s3"]);
   });
 
   test("with scheduling (the default) it also gets exactly the foreach table's item actions, on that table only", () => {
-    expect(servicesOf(statements)).toEqual(["dynamodb", "kms", "logs", "s3"]);
+    expect(servicesOf(statements)).toEqual(["dynamodb", "kms", "s3"]);
     const table = statementGranting(statements, DYNAMODB_ITEMS[0]);
     expect(sorted(list(table.Action))).toEqual(sorted(DYNAMODB_ITEMS));
     const [tableId] = entryIn(out, "aws_dynamodb_table", "scheduling");

@@ -6,7 +6,7 @@ import { loadEnvironments, parseEnvironment, selectEnvironments } from "../modul
 import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/network-config";
 import { defaultAvailabilityZones } from "../modules/config/regions";
 import { CreateNetworkConfig } from "../modules/config/schema";
-import { ECR_SERVICE_IMAGE } from "./support/configs";
+import { ECR_SERVICE_IMAGE, NO_NAT_JOB_IMAGE } from "./support/configs";
 
 const created = (raw: unknown, name = "dev") => {
   const env = parseEnvironment(name, raw);
@@ -62,10 +62,11 @@ describe("config defaults", () => {
     });
   });
 
-  test("natGateways none is accepted when the required endpoints are listed and the service image is in ECR", () => {
+  test("natGateways none is accepted when the required endpoints are listed and the service and job images are in ECR", () => {
     const { network, service } = created({
       network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] },
       service: { image: ECR_SERVICE_IMAGE },
+      compute: NO_NAT_JOB_IMAGE,
     });
     expect(network.natGateways).toBe("none");
     expect(network.interfaceEndpoints).toEqual([...ENDPOINTS_REQUIRED_WITHOUT_NAT]);

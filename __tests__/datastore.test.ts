@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { parseEnvironment } from "../modules/config/load";
 import { MetaflowStack } from "../modules/metaflow-stack";
-import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "../modules/perms";
+import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ } from "../modules/perms";
 import { Role } from "../modules/role";
 import { Synthesized, synth } from "./support/synth";
 import { entries, entryIn, list, policyDoc, ref, resourceIn, resourcesIn } from "./support/json";
@@ -251,7 +251,7 @@ describe("Datastore grants", () => {
   });
 
   test("grantRead allows exactly the bucket read, object read and KMS decrypt actions", () => {
-    expect(actionsOf(read.policies[0])).toEqual(sorted([...S3_BUCKET_READ, ...S3_OBJECT_READ, ...KMS_DECRYPT]));
+    expect(actionsOf(read.policies[0])).toEqual(["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
   });
 
   test("grantRead does not allow PutObject or DeleteObject", () => {
@@ -261,17 +261,23 @@ describe("Datastore grants", () => {
     for (const a of KMS_ENCRYPT) expect(actions).not.toContain(a);
   });
 
-  test("grantReadWrite allows exactly bucket read, object read/write and KMS encrypt/decrypt actions", () => {
+  test("grantReadWrite allows exactly what Metaflow's S3 client calls: list, get, put (with the multipart abort), data keys and decrypt", () => {
     expect(readWrite.policies).toHaveLength(1);
     expect(actionsOf(readWrite.policies[0])).toEqual(
-      sorted([...S3_BUCKET_READ, ...S3_OBJECT_READ, ...S3_OBJECT_WRITE, ...KMS_DECRYPT, ...KMS_ENCRYPT]),
+      ["kms:Decrypt", "kms:GenerateDataKey", "s3:AbortMultipartUpload", "s3:GetObject", "s3:ListBucket", "s3:PutObject"],
     );
   });
 
-  test("grantReadWrite allows PutObject and DeleteObject", () => {
-    const actions = actionsOf(readWrite.policies[0]);
-    expect(actions).toContain("s3:PutObject");
-    expect(actions).toContain("s3:DeleteObject");
+  test("grantReadWrite does not allow DeleteObject: Metaflow never deletes", () => {
+    expect(actionsOf(readWrite.policies[0])).not.toContain("s3:DeleteObject");
+  });
+
+  test("readWriteStatements with delete (for people cleaning up by hand) adds exactly s3:DeleteObject, on the objects", () => {
+    const ds = synth().stack.deployment.datastore;
+    const plain = ds.readWriteStatements().flatMap((s) => list(s.Action));
+    const withDelete = ds.readWriteStatements({ delete: true });
+    expect(withDelete.flatMap((s) => list(s.Action)).filter((a) => !plain.includes(a))).toEqual(["s3:DeleteObject"]);
+    expect(list(withDelete.find((s) => list(s.Action).includes("s3:DeleteObject"))!.Resource)[0]).toMatch(/\/\*$/);
   });
 
   test("bucket actions are scoped to the bucket ARN and object actions to its objects", () => {

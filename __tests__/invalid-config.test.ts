@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../main";
 import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/network-config";
-import { ECR_SERVICE_IMAGE } from "./support/configs";
+import { ECR_SERVICE_IMAGE, NO_NAT_JOB_IMAGE } from "./support/configs";
 
 /**
  * Every invalid config goes through the real CLI entry (`main`) in-process: it must return non-zero, name
@@ -115,9 +115,9 @@ function expectRejected(result: Run, c: Case): void {
 const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, protectedResources, network, storage, compute, database, service, scheduling, state";
 const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, natInstanceType, interfaceEndpoints, flowLogs";
-const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs";
+const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs, databaseTls";
 const ALLOWED_API_GATEWAY = "throttleRateLimit, throttleBurstLimit, allowedSourceCidrs, accessLogRetentionDays, accountLoggingRole";
-const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays";
+const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays, passwordRotationDays";
 /** A created network without NAT that lists every endpoint it needs: valid on its own. */
 const NO_NAT_NETWORK = { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] };
 const LEADING_ZERO = (zero: string, decimal: string) =>
@@ -314,7 +314,42 @@ const cases: Case[] = [
   // --- compute rules added with the remote-state work
   { title: "compute: Graviton and x86 types in one environment", config: { compute: { computeEnvironments: [{ name: "cpu", kind: "ec2", instanceTypes: ["m7g", "m7i"] }] } }, path: "compute.computeEnvironments[0].instanceTypes", value: ["m7g", "m7i"], message: /mixes Graviton \(arm64\) and x86_64 types/ },
   { title: "compute: a managed policy listed twice", config: { compute: { jobRoleManagedPolicyArns: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/A"] } }, path: "compute.jobRoleManagedPolicyArns[1]", value: "arn:aws:iam::aws:policy/A", message: /is listed twice; attach each policy once/ },
-  { title: "compute: Fargate without a route out", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, compute: { computeEnvironments: [{ name: "serverless", kind: "fargate" }] } }, path: "compute.computeEnvironments[0].kind", value: "fargate", message: /needs a route out of the private subnets, but network.natGateways is "none"/ },
+  { title: "compute: Fargate without a route out", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, compute: { ...NO_NAT_JOB_IMAGE, computeEnvironments: [{ name: "serverless", kind: "fargate" }] } }, path: "compute.computeEnvironments[0].kind", value: "fargate", message: /needs a route out of the private subnets, but network.natGateways is "none"/ },
+  // --- the database password's rotation, TLS to the database, the service image's version
+  { title: "database: passwordRotationDays 0", config: { database: { passwordRotationDays: 0 } }, path: "database.passwordRotationDays", value: 0, message: /must be at least 1$/ },
+  { title: "database: passwordRotationDays over a year", config: { database: { passwordRotationDays: 400 } }, path: "database.passwordRotationDays", value: 400, message: /must be at most 365$/ },
+  { title: "service: an image older than v2.4.6", config: { service: { imageTag: "v2.4.5" } }, path: "service.imageTag", value: "v2.4.5", message: /is older than v2\.4\.6, whose migrations are the first to connect with TLS, which the database requires \(rds\.force_ssl\); use v2\.4\.6 or later$/ },
+  { title: "service: databaseTls verify-full without rootCertPath", config: { service: { databaseTls: { mode: "verify-full" } } }, path: "service.databaseTls.rootCertPath", message: /expected string/ },
+  { title: "service: databaseTls rootCertPath not absolute", config: { service: { databaseTls: { mode: "verify-full", rootCertPath: "certs/rds.pem" } } }, path: "service.databaseTls.rootCertPath", value: "certs/rds.pem", message: /must be an absolute path in the image/ },
+  { title: "service: rootCertPath with databaseTls require", config: { service: { databaseTls: { mode: "require", rootCertPath: "/etc/rds.pem" } } }, path: "service.databaseTls.rootCertPath", value: "/etc/rds.pem", message: /applies only with mode "verify-full" \(require checks no certificate\); remove it$/ },
+  { title: "service: databaseTls mode unknown", config: { service: { databaseTls: { mode: "disable" } } }, path: "service.databaseTls.mode", message: /mode must be one of "require", "verify-full"/ },
+  // --- the jobs' image
+  {
+    title: "compute: no jobImage without NAT",
+    config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE } },
+    path: "compute.jobImage",
+    message: /is required with network\.natGateways "none": Metaflow's default job image is on Docker Hub and each task first installs boto3 and requests from PyPI, neither reachable without NAT; add \{ "source": "repository", "tag": "\.\.\." \}/,
+  },
+  {
+    title: "compute: a Docker Hub job image without NAT",
+    config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, compute: { jobImage: { source: "external", image: "python:3.11" } } },
+    path: "compute.jobImage.image",
+    value: "python:3.11",
+    message: /cannot be pulled without NAT \(network\.natGateways is "none"\); copy it to ECR in us-east-1/,
+  },
+  {
+    title: "compute: a job image in ECR of another region",
+    config: { compute: { jobImage: { source: "external", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/jobs:1" } } },
+    path: "compute.jobImage.image",
+    value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/jobs:1",
+    message: /is in ECR of region eu-west-1, but the Batch instance and execution roles may pull only from ECR in us-east-1; copy it to 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/\.\.\.$/,
+  },
+  { title: "compute: a job image tagged latest", config: { compute: { jobImage: { source: "external", image: "python:latest" } } }, path: "compute.jobImage.image", value: "python:latest", message: /must be pinned to a version or digest, not latest$/ },
+  { title: "compute: a job image without a tag", config: { compute: { jobImage: { source: "external", image: "python" } } }, path: "compute.jobImage.image", value: "python", message: /must be an image with a tag or digest/ },
+  { title: "compute: the repository's tag latest", config: { compute: { jobImage: { source: "repository", tag: "latest" } } }, path: "compute.jobImage.tag", value: "latest", message: /must be pinned to a version, not latest$/ },
+  { title: "compute: an image given with the stack's repository", config: { compute: { jobImage: { source: "repository", tag: "1", image: "python:3.11" } } }, path: "compute.jobImage.image", value: "python:3.11", message: /applies only with source "external" \(the stack's repository names the image; give only the tag\); remove it$/ },
+  { title: "compute: a tag given with an external image", config: { compute: { jobImage: { source: "external", image: "python:3.11", tag: "1" } } }, path: "compute.jobImage.tag", value: "1", message: /applies only with source "repository" \(an external image is yours; the stack makes no repository for it\); remove it$/ },
+  { title: "compute: jobImage source unknown", config: { compute: { jobImage: { source: "dockerhub", image: "python:3.11" } } }, path: "compute.jobImage.source", message: /source must be one of "external", "repository"/ },
   // --- metadata service
   { title: "service: memoryMiB not a Fargate size for the cpu", config: { service: { cpu: 512, memoryMiB: 512 } }, path: "service.memoryMiB", value: 512, message: /is not a Fargate size for cpu 512; use 1024 to 4096 in steps of 1024$/ },
   { title: "service: cpu not a Fargate size", config: { service: { cpu: 300 } }, path: "service.cpu", value: 300, message: /must be one of the Fargate CPU sizes 256, 512, 1024, 2048, 4096$/ },

@@ -79,7 +79,6 @@ describe("Metadata service (defaults)", () => {
   const logGroupRef = md.container("metadata-service").logConfiguration?.options?.["awslogs-group"] as string;
   const logGroupId = idOf("aws_cloudwatch_log_group", logGroupRef);
   const executionRoleId = idOf("aws_iam_role", md.task.execution_role_arn);
-  const taskRoleId = idOf("aws_iam_role", md.task.task_role_arn);
 
   describe("cluster and logs", () => {
     test("the ECS cluster has containerInsights enabled", () => {
@@ -134,8 +133,11 @@ describe("Metadata service (defaults)", () => {
       expect(migrate.essential).toBe(false);
     });
 
-    test("runs run_goose.py", () => {
-      expect(list(migrate.command).join(" ")).toMatch(/run_goose\.py/);
+    test("runs run_goose.py under the migration lock (one task at a time; migration-lock.test.ts runs it)", () => {
+      const command = list(migrate.command) as string[];
+      expect(command.slice(0, 2)).toEqual(["/opt/latest/bin/python3", "-c"]);
+      expect(command[2]).toContain("pg_advisory_lock");
+      expect(command.slice(3)).toEqual(["/opt/latest/bin/python3", "/root/run_goose.py"]);
     });
 
     test("maps no ports", () => {
@@ -160,8 +162,9 @@ describe("Metadata service (defaults)", () => {
       expect(list(server.dependsOn)).toEqual([{ containerName: "migrate", condition: "SUCCESS" }]);
     });
 
-    test("has MF_MIGRATION_ENDPOINTS_ENABLED=0", () => {
-      expect(envOf(server).MF_MIGRATION_ENDPOINTS_ENABLED).toBe("0");
+    test("has no MF_MIGRATION_ENDPOINTS_ENABLED: only the migration service reads it, and this container runs the API alone", () => {
+      expect(envOf(server)).not.toHaveProperty("MF_MIGRATION_ENDPOINTS_ENABLED");
+      expect(list(server.command)).toEqual(["/opt/latest/bin/python3", "-m", "services.metadata_service.server"]);
     });
   });
 
@@ -248,41 +251,13 @@ describe("Metadata service (defaults)", () => {
   });
 
   describe("task role", () => {
-    const statements = statementsOfRole(out, taskRoleId);
-
-    test("is a different role from the execution role", () => {
-      expect(taskRoleId).not.toBe(executionRoleId);
-      expect(md.task.task_role_arn).not.toBe(md.task.execution_role_arn);
+    test("there is none: the service keeps everything in the database and calls no AWS API, so its containers get no credentials", () => {
+      expect(md.task.task_role_arn).toBeUndefined();
     });
 
-    test("is assumed by ecs-tasks.amazonaws.com", () => {
-      const trust = policyDoc(out.json.resource.aws_iam_role[taskRoleId].assume_role_policy).Statement as Body[];
-      expect(trust.map((s) => s.Principal?.Service)).toEqual(["ecs-tasks.amazonaws.com"]);
-    });
-
-    test("may read the datastore bucket and its objects", () => {
-      const [bucketId] = entryIn(out, "aws_s3_bucket", "storage");
-      const bucketArn = ref("aws_s3_bucket", bucketId, "arn");
-      expect(actionsOf(statements)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:ListBucket"]));
-      const resources = statements.flatMap((s) => list(s.Resource));
-      expect(resources).toContain(bucketArn);
-      expect(resources).toContain(`${bucketArn}/*`);
-    });
-
-    test("may not write or delete objects", () => {
-      const actions = actionsOf(statements);
-      expect(actions).not.toContain("s3:PutObject");
-      expect(actions).not.toContain("s3:DeleteObject");
-      expect(actions.filter((a) => /\*/.test(a))).toEqual([]);
-    });
-
-    test("has nothing but datastore read (S3 read, KMS decrypt)", () => {
-      const allowed = ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "kms:Decrypt", "kms:DescribeKey"];
-      expect(actionsOf(statements).filter((a) => !allowed.includes(a))).toEqual([]);
-    });
-
-    test("may not read the database secret", () => {
-      expect(actionsOf(statements).filter((a) => a.startsWith("secretsmanager:"))).toEqual([]);
+    test("its execution role may not read the datastore either", () => {
+      const actions = actionsOf(statementsOfRole(out, executionRoleId));
+      expect(actions.filter((a) => a.startsWith("s3:"))).toEqual([]);
     });
   });
 
@@ -347,10 +322,17 @@ describe("Metadata service (defaults)", () => {
       expect(md.targets.target_type).toBe("ip");
     });
 
-    test("the target group health check is HTTP on /ping", () => {
+    test("the target group health check is HTTP on /healthcheck, which queries the database (/ping does not)", () => {
       const check = list(md.targets.health_check)[0] as Body;
       expect(check.protocol).toBe("HTTP");
-      expect(check.path).toBe("/ping");
+      expect(check.path).toBe("/healthcheck");
+      expect(check.matcher).toBe("200");
+    });
+
+    test("a task is taken out only after failing for longer than a Multi-AZ failover (about 2 minutes)", () => {
+      const check = list(md.targets.health_check)[0] as Body;
+      expect(check.interval * check.unhealthy_threshold).toBeGreaterThan(120);
+      expect(check.timeout).toBeLessThan(check.interval);
     });
 
     test("enforce_security_group_inbound_rules_on_private_link_traffic is off with the API gateway (default)", () => {
@@ -437,5 +419,99 @@ describe('Metadata service with publicAccess "internal"', () => {
 
   test("enforce_security_group_inbound_rules_on_private_link_traffic is on", () => {
     expect(md.lb.enforce_security_group_inbound_rules_on_private_link_traffic).toBe("on");
+  });
+});
+
+describe("After the database password rotates", () => {
+  const out = synth({ accountId: "111122223333" });
+  const rule = out.resource("aws_cloudwatch_event_rule");
+  const target = out.resource("aws_cloudwatch_event_target");
+  const machine = out.resource("aws_sfn_state_machine");
+  const [instanceId] = entryIn(out, "aws_db_instance", "database");
+  const secretArn = `\${aws_db_instance.${instanceId}.master_user_secret[0].secret_arn}`;
+  const [serviceId] = entryIn(out, "aws_ecs_service", "metadata");
+  const roleNamed = (name: string) => Object.entries<Body>(out.json.resource.aws_iam_role).find(([, r]) => r.name === name)!;
+  const statementsOf = (roleId: string) =>
+    out.resources("aws_iam_role_policy").filter((p) => p.role === ref("aws_iam_role", roleId, "id")).flatMap((p) => policyDoc(p.policy).Statement as Body[]);
+
+  test("an EventBridge rule listens for Secrets Manager's RotationSucceeded of exactly the database's secret", () => {
+    expect(policyDoc(rule.event_pattern)).toEqual({
+      source: ["aws.secretsmanager"],
+      "detail-type": ["AWS Service Event via CloudTrail"],
+      detail: { eventSource: ["secretsmanager.amazonaws.com"], eventName: ["RotationSucceeded"], additionalEventData: { SecretId: [secretArn] } },
+    });
+  });
+
+  test("its one target is a state machine that forces a new deployment of exactly the metadata service", () => {
+    expect(target.rule).toBe(ref("aws_cloudwatch_event_rule", entryIn(out, "aws_cloudwatch_event_rule", "metadata")[0], "name"));
+    expect(target.arn).toBe(ref("aws_sfn_state_machine", entryIn(out, "aws_sfn_state_machine", "metadata")[0], "arn"));
+    const definition = policyDoc(machine.definition) as Body;
+    expect(Object.keys(definition.States)).toEqual(["ForceNewDeployment"]);
+    expect(definition.States.ForceNewDeployment).toMatchObject({
+      Type: "Task",
+      Resource: "arn:aws:states:::aws-sdk:ecs:updateService",
+      Parameters: { Service: ref("aws_ecs_service", serviceId, "id"), ForceNewDeployment: true },
+    });
+  });
+
+  test("the rule's role may only start that state machine, and only this rule may use the role", () => {
+    const [roleId, role] = roleNamed("metaflow-dev-restart-metadata-events");
+    expect(statementsOf(roleId)).toEqual([{ Sid: "StartTheRestart", Effect: "Allow", Action: ["states:StartExecution"], Resource: target.arn }]);
+    expect(target.role_arn).toBe(ref("aws_iam_role", roleId, "arn"));
+    expect((policyDoc(role.assume_role_policy).Statement as Body[])[0].Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "111122223333" },
+      ArnLike: { "aws:SourceArn": "arn:aws:events:us-east-1:111122223333:rule/metaflow-dev-db-password-rotated" },
+    });
+  });
+
+  test("the state machine's role may update only the metadata service (and deliver its execution logs)", () => {
+    const [roleId] = roleNamed("metaflow-dev-restart-metadata");
+    const statements = statementsOf(roleId);
+    const restart = statements.find((st) => st.Sid === "RestartTheService")!;
+    expect(restart).toEqual({ Sid: "RestartTheService", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ref("aws_ecs_service", serviceId, "id") });
+    const others = statements.filter((st) => st !== restart).flatMap((st) => list(st.Action));
+    expect(others.every((a) => String(a).startsWith("logs:"))).toBe(true);
+  });
+
+  test("the state machine logs its errors to a log group with retention", () => {
+    const logging = list(machine.logging_configuration)[0] as Body;
+    expect(logging.level).toBe("ERROR");
+    const group = out.resources("aws_cloudwatch_log_group").find((g) => String(g.name).endsWith("/restart-metadata"))!;
+    expect(group.retention_in_days).toBe(90);
+  });
+
+  test("the new tasks read the new password: it comes through ECS secrets, read at every container start", () => {
+    const md = metadata(out);
+    for (const c of md.containers) expect(list(c.secrets).map((x: any) => x.name)).toEqual(["MF_METADATA_DB_PSWD"]);
+  });
+});
+
+describe("The rotation schedule", () => {
+  test("is every 7 days by default, set on the RDS-managed secret, and creating it rotates nothing", () => {
+    const out = synth();
+    const rotation = out.resource("aws_secretsmanager_secret_rotation");
+    const [instanceId] = entryIn(out, "aws_db_instance", "database");
+    expect(rotation.secret_id).toBe(`\${aws_db_instance.${instanceId}.master_user_secret[0].secret_arn}`);
+    expect(rotation.rotation_rules).toEqual({ automatically_after_days: 7 });
+    expect(rotation.rotate_immediately).toBe(false);
+  });
+
+  test("database.passwordRotationDays sets it", () => {
+    expect(synth({ database: { passwordRotationDays: 30 } }).resource("aws_secretsmanager_secret_rotation").rotation_rules).toEqual({ automatically_after_days: 30 });
+  });
+});
+
+describe("TLS to the database", () => {
+  test("verify-full sets the CA bundle's path under both names: the service's and run_goose.py's", () => {
+    const md = metadata(synth({ service: { databaseTls: { mode: "verify-full", rootCertPath: "/etc/ssl/certs/rds-global-bundle.pem" } } }));
+    for (const c of md.containers) {
+      expect([c.name, envOf(c).MF_METADATA_DB_SSL_MODE, envOf(c).MF_METADATA_DB_SSL_ROOT_CERT_PATH, envOf(c).MF_METADATA_DB_SSL_ROOT_CERT]).toEqual([
+        c.name, "verify-full", "/etc/ssl/certs/rds-global-bundle.pem", "/etc/ssl/certs/rds-global-bundle.pem",
+      ]);
+    }
+  });
+
+  test("require (the default) names no certificate", () => {
+    for (const c of metadata(synth()).containers) expect(Object.keys(envOf(c)).filter((k) => k.includes("ROOT_CERT"))).toEqual([]);
   });
 });

@@ -21,7 +21,10 @@ const actionsOf = (statements: Body[]) => statements.filter((s) => s.Effect === 
 const roleArnOutput = (out: Out, key: string) => String(out.outputs[key]?.value);
 
 /** The client calls of reference §2 for the people who run Metaflow. */
-const BATCH_CALLS = ["batch:DescribeJobs", "batch:DescribeJobDefinitions", "batch:DescribeJobQueues", "batch:SubmitJob", "batch:TerminateJob", "batch:RegisterJobDefinition"];
+const BATCH_CALLS = [
+  "batch:DescribeJobs", "batch:DescribeJobDefinitions", "batch:DescribeJobQueues", "batch:DescribeComputeEnvironments", "batch:ListJobs",
+  "batch:SubmitJob", "batch:TerminateJob", "batch:RegisterJobDefinition",
+];
 const STATES_CALLS = [
   "states:ListStateMachines", "states:CreateStateMachine", "states:UpdateStateMachine", "states:DescribeStateMachine",
   "states:DeleteStateMachine", "states:StartExecution", "states:ListExecutions", "states:StopExecution",
@@ -73,6 +76,38 @@ describe('Metaflow users, access "policy" (the default)', () => {
 
   test.each(["kms:Decrypt", "kms:GenerateDataKey"])("%s is granted on the datastore key only", (action) => {
     expect(resourcesFor(statements, action)).toEqual([ref("aws_kms_key", keyId, "arn")]);
+  });
+
+  test("batch:ListJobs (batch list, batch kill) is granted on * (it has no resource-level permission)", () => {
+    expect(resourcesFor(statements, "batch:ListJobs")).toEqual(["*"]);
+  });
+
+  test("batch:RegisterJobDefinition is granted on job definitions only", () => {
+    expect(resourcesFor(statements, "batch:RegisterJobDefinition")).toEqual(["arn:aws:batch:us-east-1:*:job-definition/*"]);
+  });
+
+  test("people may delete the datastore's objects (cleaning up by hand), and only its objects", () => {
+    expect(resourcesFor(statements, "s3:DeleteObject")).toEqual([`${bucketArn}/*`]);
+  });
+
+  test("states:DescribeExecution is not granted: Metaflow's client never calls it", () => {
+    expect(allowing(statements, "states:DescribeExecution")).toEqual([]);
+  });
+
+  test.each([
+    ["the job role", "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", ["batch.amazonaws.com", "ecs-tasks.amazonaws.com"]],
+    ["the Step Functions role", "METAFLOW_SFN_IAM_ROLE", "states.amazonaws.com"],
+    ["the EventBridge role", "METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE", "events.amazonaws.com"],
+  ])("%s may be passed only to the service that uses it (iam:PassedToService)", (_name, key, services) => {
+    const passing = allowing(statements, "iam:PassRole").filter((s) => list(s.Resource).includes(roleArnOutput(out, key)));
+    expect(passing).toHaveLength(1);
+    expect(passing[0].Condition).toEqual({ StringEquals: { "iam:PassedToService": services } });
+  });
+
+  test("every iam:PassRole statement carries an iam:PassedToService condition", () => {
+    const passing = allowing(statements, "iam:PassRole");
+    expect(passing.length).toBe(3);
+    for (const s of passing) expect(Object.keys(s.Condition?.StringEquals ?? {})).toEqual(["iam:PassedToService"]);
   });
 
   test("logs:GetLogEvents is granted on the Batch job log group only", () => {

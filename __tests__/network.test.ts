@@ -1,7 +1,7 @@
 import { ENDPOINTS_REQUIRED_WITHOUT_NAT } from "../modules/config/network-config";
 import { LOGS_DELIVER } from "../modules/perms";
 import { synth } from "./support/synth";
-import { ECR_SERVICE_IMAGE } from "./support/configs";
+import { ECR_SERVICE_IMAGE, NO_NAT_JOB_IMAGE } from "./support/configs";
 import { entries, entriesIn, entryIn, list, policyDoc, ref, resourceIn, resourcesIn } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
@@ -55,6 +55,7 @@ function network(out: Out) {
 /** natGateways "none" with what it requires: every endpoint private subnets need, and a service image in ECR. */
 const NO_NAT = {
   network: { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] },
+  compute: NO_NAT_JOB_IMAGE,
   service: { image: ECR_SERVICE_IMAGE },
 };
 const THREE_ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];

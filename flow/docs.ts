@@ -1,10 +1,35 @@
 import * as fs from "fs";
 import * as path from "path";
+import { Testing } from "cdktf";
+import { parseEnvironment } from "../modules/config/load";
+import { iamMarkdown } from "../modules/iam-table";
+import { MetaflowStack } from "../modules/metaflow-stack";
 import { gapsMarkdown } from "./emulator/gaps";
 
+const ROOT = path.resolve(__dirname, "..");
+
+/** Every shipped config: the default deployment (`{}` as dev) and each example, as `[name, raw config]`. */
+export function shippedConfigs(root = ROOT): [string, unknown][] {
+  const dir = path.join(root, "examples", "environments");
+  const examples = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  return [["dev", {}], ...examples.map((f): [string, unknown] => [f.replace(/\.json$/, ""), JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"))])];
+}
+
+/** The synthesized stacks of every shipped config, with their regions. */
+export function shippedStacks(root = ROOT): { title: string; stack: any; region: string }[] {
+  return shippedConfigs(root).map(([name, raw]) => {
+    const environment = parseEnvironment(name, raw);
+    const stack = new MetaflowStack(Testing.app(), environment);
+    return { title: name === "dev" ? "default" : name, stack: JSON.parse(Testing.synth(stack)), region: environment.config.region };
+  });
+}
+
 /** Parts of the docs generated from code: file, block name, content. */
-export function generatedDocs(): { file: string; name: string; content: string }[] {
-  return [{ file: "docs/emulator.md", name: "emulator-gaps", content: gapsMarkdown() }];
+export function generatedDocs(root = ROOT): { file: string; name: string; content: string }[] {
+  return [
+    { file: "docs/emulator.md", name: "emulator-gaps", content: gapsMarkdown() },
+    { file: "docs/iam.md", name: "iam-grants", content: iamMarkdown(shippedStacks(root)) },
+  ];
 }
 
 /** `text` with the block `name` replaced by `content`; throws when the markers are missing. */
@@ -20,7 +45,7 @@ export function withBlock(text: string, name: string, content: string): string {
 /** Rewrites every generated block that is stale; returns the files written. */
 export function writeGeneratedDocs(root: string): string[] {
   const written: string[] = [];
-  for (const { file, name, content } of generatedDocs()) {
+  for (const { file, name, content } of generatedDocs(root)) {
     const full = path.join(root, file);
     const text = fs.readFileSync(full, "utf8");
     const next = withBlock(text, name, content);

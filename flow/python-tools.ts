@@ -16,6 +16,8 @@ import { projectRoot } from "./project";
 export const TOOL_SETS = {
   /** The AWS API emulator (moto, server mode) and the Metaflow client that is run against it. */
   emulator: "emulator.txt",
+  /** psycopg2, to run the metadata service's migration lock against a local PostgreSQL in a test. */
+  migrations: "migrations.txt",
 } as const;
 
 export type ToolSet = keyof typeof TOOL_SETS;

@@ -122,6 +122,7 @@ export function databaseInputs(stack: ModuleStack): DatabaseConfig {
     backupRetentionDays: wholeNumber(stack, "db_backup_retention_days", "Days of point-in-time recovery", 7, 7, 35),
     performanceInsights: false,
     logRetentionDays: stack.retention("db_log_retention_days", "Days the database's exported logs are kept", 90),
+    passwordRotationDays: wholeNumber(stack, "db_password_rotation_days", "Days between rotations of the master password (the service's tasks are replaced after each)", 7, 1, 365),
   };
 }
 
@@ -130,7 +131,7 @@ export function serviceInputs(stack: ModuleStack): ServiceConfig {
     image: stack.input("image", { type: "string", description: "Metadata service image repository", default: "netflixoss/metaflow_metadata_service" }).stringValue,
     imageTag: stack.input("image_tag", {
       type: "string",
-      description: "Pinned metadata service image tag; v2.5.0 or later for PostgreSQL 16+",
+      description: "Pinned metadata service image tag; v2.4.6 or later (its migrations connect with TLS, which the database requires)",
       default: "v2.5.1",
       validation: [{ condition: '${var.image_tag != "latest"}', errorMessage: "image_tag must be pinned to a version, not latest." }],
     }).stringValue,
@@ -154,6 +155,7 @@ export function serviceInputs(stack: ModuleStack): ServiceConfig {
       accountLoggingRole: "create",
     },
     clientCidrs: [],
+    databaseTls: { mode: "require" },
   };
 }
 

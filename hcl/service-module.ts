@@ -3,7 +3,7 @@ import { Database } from "../modules/database";
 import { MetadataService } from "../modules/metadata-service";
 import { PublicApi } from "../modules/public-api";
 import { ModuleStack } from "./module-stack";
-import { databaseInputs, existingDatastore, placement, serviceInputs } from "./inputs";
+import { databaseInputs, placement, serviceInputs } from "./inputs";
 
 /**
  * The metadata service area as a plain Terraform module: PostgreSQL on RDS with an RDS-managed password,
@@ -32,7 +32,6 @@ export class ServiceModule extends ModuleStack {
       permissionsBoundaryArn: boundary,
     });
     service.allowClients("batch-jobs", { id: batchJobs });
-    existingDatastore(this, where.bucketName, where.kmsKeyArn, naming).grantRead(service.taskRole);
     const api = new PublicApi(this, "api", {
       naming,
       region: this.region,

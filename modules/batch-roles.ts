@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { partitionFor } from "./partition";
+import { Arns } from "./arns";
 import { Naming } from "./naming";
-import { ECR_AUTH, ECR_PULL, ECS_AGENT, ECS_DISCOVER, LOGS_WRITE } from "./perms";
+import { EC2_DESCRIBE_TAGS, ECR_AUTH, ECR_PULL, ECS_AGENT, ECS_DISCOVER, ECS_TAG, LOGS_WRITE } from "./perms";
 import { PolicyStatement } from "./policy";
 import { Role } from "./role";
 
@@ -20,6 +20,8 @@ export interface BatchRolesProps {
   readonly jobRoleManagedPolicyArns?: readonly string[];
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: `*` in ARNs and no source-account trust conditions */
+  readonly accountId?: string;
 }
 
 /** Where Batch's awslogs driver writes job output (Batch's own default group). */
@@ -28,8 +30,10 @@ export const BATCH_JOB_LOG_GROUP = "/aws/batch/job";
 /**
  * The IAM that Batch and Metaflow jobs run with, each role with its own least-privilege policy:
  * the Batch service role, the ECS instance role and its instance profile, the job role Metaflow passes to
- * Batch (`METAFLOW_ECS_S3_ACCESS_IAM_ROLE`; other constructs grant it data access), and the Fargate
- * execution role. No `*` action; `*` resources only for the two calls AWS cannot scope.
+ * Batch (`METAFLOW_ECS_S3_ACCESS_IAM_ROLE`; other constructs grant it data access, and it writes no logs:
+ * the awslogs driver writes with the instance role on EC2 and the execution role on Fargate), and the
+ * Fargate execution role. No `*` action; `*` resources only for the calls AWS cannot scope. Roles that
+ * ECS tasks assume trust it only for this account's tasks when the account is known.
  */
 export class BatchRoles extends Construct {
   /** Undefined when Batch uses its service-linked role. */
@@ -46,10 +50,18 @@ export class BatchRoles extends Construct {
   constructor(scope: Construct, id: string, props: BatchRolesProps) {
     super(scope, id);
     const { naming } = props;
-    const partition = partitionFor(this, props.region);
-    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${props.region}:*:${resource}`;
-    const role = (roleId: string, purpose: string, assumedBy: string, description: string) =>
-      new Role(this, roleId, { name: naming.iamRole(purpose), assumedBy, description, permissionsBoundaryArn: props.permissionsBoundaryArn });
+    const arns = Arns.for(this, props.region, props.accountId);
+    const arn = (service: string, resource: string) => arns.of(service, resource);
+    const role = (roleId: string, purpose: string, assumedBy: string, description: string, sourceArn?: string) =>
+      new Role(this, roleId, {
+        name: naming.iamRole(purpose),
+        assumedBy,
+        description,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+        trustConditions: arns.trustConditions(assumedBy, sourceArn),
+      });
+    // ECS assumes task roles for tasks of this account's clusters (Batch's included).
+    const ecsTasks = arn("ecs", "*");
 
     const pullImages: PolicyStatement[] = [
       { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: arn("ecr", "repository/*") },
@@ -68,7 +80,7 @@ export class BatchRoles extends Construct {
       // AWS maintains this policy for exactly this trust; Batch's needs (EC2, Auto Scaling, ECS) change with the service.
       this.serviceRolePolicy = this.serviceRole.attachManagedPolicy(
         "batch-service",
-        `arn:${partition}:iam::aws:policy/service-role/AWSBatchServiceRole`,
+        arns.managedPolicy("service-role/AWSBatchServiceRole"),
       );
     }
 
@@ -85,8 +97,16 @@ export class BatchRoles extends Construct {
           Action: ECS_AGENT,
           Resource: clusters.flatMap((c) => [arn("ecs", `cluster/${c}`), arn("ecs", `container-instance/${c}`)]),
         },
-        // DiscoverPollEndpoint has no resource-level permissions; AWS accepts only "*".
-        { Sid: "EcsDiscover", Effect: "Allow", Action: ECS_DISCOVER, Resource: "*" },
+        // The agent tags its container instance as it registers it, with the instance's tags, which it reads.
+        {
+          Sid: "EcsTagOnRegister",
+          Effect: "Allow",
+          Action: ECS_TAG,
+          Resource: clusters.map((c) => arn("ecs", `container-instance/${c}`)),
+          Condition: { StringEquals: { "ecs:CreateAction": "RegisterContainerInstance" } },
+        },
+        // DiscoverPollEndpoint and DescribeTags have no resource-level permissions; AWS accepts only "*".
+        { Sid: "EcsDiscover", Effect: "Allow", Action: [...ECS_DISCOVER, ...EC2_DESCRIBE_TAGS], Resource: "*" },
         ...pullImages,
         writeJobLogs,
       ]);
@@ -97,12 +117,11 @@ export class BatchRoles extends Construct {
       });
     }
 
-    this.jobRole = role("job-role", "batch-job", "ecs-tasks.amazonaws.com", "Metaflow steps on AWS Batch run as this role");
-    this.jobRole.addPolicy("job-logs", [writeJobLogs]);
+    this.jobRole = role("job-role", "batch-job", "ecs-tasks.amazonaws.com", "Metaflow steps on AWS Batch run as this role", ecsTasks);
     (props.jobRoleManagedPolicyArns ?? []).forEach((policyArn, i) => this.jobRole.attachManagedPolicy(`extra-${i}`, policyArn));
 
     if (props.fargate) {
-      this.executionRole = role("execution-role", "batch-execution", "ecs-tasks.amazonaws.com", "Starts Metaflow's Fargate jobs: image pull and logs");
+      this.executionRole = role("execution-role", "batch-execution", "ecs-tasks.amazonaws.com", "Starts Metaflow's Fargate jobs: image pull and logs", ecsTasks);
       this.executionRole.addPolicy("task-execution", [...pullImages, writeJobLogs]);
     }
   }

@@ -4,6 +4,8 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { ComputeConfig, isFargate } from "./config/compute-config";
 import { BatchRoles } from "./batch-roles";
 import { ComputeEnvironment } from "./compute-environment";
+import { splitImage } from "./config/images";
+import { JobImageRepository } from "./job-image-repository";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { IRole, Role } from "./role";
@@ -24,6 +26,8 @@ export interface ComputeProps {
   readonly config: ComputeConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: `*` in ARNs and no source-account trust conditions */
+  readonly accountId?: string;
 }
 
 /**
@@ -37,6 +41,9 @@ export class Compute extends Construct implements IBatch {
   public readonly environments: Record<string, ComputeEnvironment> = {};
   public readonly queues: Record<string, BatchJobQueue> = {};
   public readonly defaultQueue: BatchJobQueue;
+  /** The ECR repository of the jobs' image, when `compute.jobImage.source` is "repository". */
+  public readonly jobImageRepository?: JobImageRepository;
+  private readonly jobImage?: { readonly registry?: string; readonly image: string };
 
   constructor(scope: Construct, id: string, props: ComputeProps) {
     super(scope, id);
@@ -50,6 +57,7 @@ export class Compute extends Construct implements IBatch {
       fargate: config.computeEnvironments.some((ce) => isFargate(ce.kind)),
       jobRoleManagedPolicyArns: config.jobRoleManagedPolicyArns,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
     });
 
     this.securityGroup = new SecurityGroup(this, "security-group", {
@@ -88,6 +96,14 @@ export class Compute extends Construct implements IBatch {
       });
     }
     this.defaultQueue = this.queues[config.defaultQueue];
+
+    const image = config.jobImage;
+    if (image?.source === "repository") {
+      this.jobImageRepository = new JobImageRepository(this, "job-images", { naming, region: props.region, untaggedImageExpiryDays: image.untaggedImageExpiryDays });
+      this.jobImage = { registry: this.jobImageRepository.registry, image: `${this.jobImageRepository.repository.name}:${image.tag}` };
+    } else if (image?.source === "external") {
+      this.jobImage = splitImage(image.image);
+    }
   }
 
   public get queueArns(): string[] {
@@ -103,12 +119,14 @@ export class Compute extends Construct implements IBatch {
     return this.roles.jobRole;
   }
 
-  /** The compute keys of the Metaflow profile (reference §1). */
+  /** The compute keys of the Metaflow profile (reference §1); the image keys only with `compute.jobImage`. */
   public get profile(): Record<string, string> {
     return {
       METAFLOW_BATCH_JOB_QUEUE: this.defaultQueue.name,
       METAFLOW_ECS_S3_ACCESS_IAM_ROLE: this.roles.jobRole.arn,
       ...(this.roles.executionRole && { METAFLOW_ECS_FARGATE_EXECUTION_ROLE: this.roles.executionRole.arn }),
+      ...(this.jobImage?.registry && { METAFLOW_BATCH_CONTAINER_REGISTRY: this.jobImage.registry }),
+      ...(this.jobImage && { METAFLOW_BATCH_CONTAINER_IMAGE: this.jobImage.image }),
     };
   }
 }

@@ -5,6 +5,7 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DatabaseConfig, POSTGRES_VERSIONS } from "./config/service-config";
@@ -121,6 +122,14 @@ export class Database extends Construct {
       performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
       applyImmediately: false,
       dependsOn: logGroups,
+    });
+
+    // RDS rotates the master password itself (managed rotation, no Lambda); this sets how often. Not on
+    // apply: the first rotation comes a schedule's length after the secret was made.
+    new SecretsmanagerSecretRotation(this, "password-rotation", {
+      secretId: this.secretArn,
+      rotationRules: { automaticallyAfterDays: config.passwordRotationDays },
+      rotateImmediately: false,
     });
   }
 

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { partitionFor } from "./partition";
+import { Arns } from "./arns";
 import { CreateStorageConfig, ExistingStorageConfig, StorageConfig } from "./config/schema";
 import { Naming } from "./naming";
-import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_OBJECT_READ, S3_OBJECT_WRITE } from "./perms";
+import { KMS_DECRYPT, KMS_ENCRYPT, S3_BUCKET_READ, S3_MULTIPART_LIST, S3_OBJECT_DELETE, S3_OBJECT_READ, S3_OBJECT_WRITE } from "./perms";
 import { PolicyStatement } from "./policy";
 import { IRole } from "./role";
 import { SecureBucket } from "./secure-bucket";
@@ -18,6 +18,8 @@ export interface DatastoreProps {
 /** Prefixes under the bucket that Metaflow uses (reference §1). */
 export const SYSROOT_PREFIX = "metaflow";
 export const DATATOOLS_PREFIX = "data";
+/** Where a Distributed Map writes its results: Metaflow's default, `<sysroot>/sfn_distributed_map_output`. */
+export const DISTRIBUTED_MAP_PREFIX = `${SYSROOT_PREFIX}/sfn_distributed_map_output`;
 
 /**
  * The Metaflow datastore: an S3 bucket that is private, versioned, encrypted (SSE-KMS with a rotated
@@ -53,9 +55,26 @@ export class Datastore extends Construct {
     role.addPolicy("datastore-read", this.readStatements());
   }
 
-  /** List, read, write and delete objects (and encrypt and decrypt them). */
+  /** What Metaflow does with the datastore from a job: list, read and write objects (and their data keys). */
   public grantReadWrite(role: IRole): void {
     role.addPolicy("datastore-read-write", this.readWriteStatements());
+  }
+
+  /**
+   * What a state machine does with the datastore: a Distributed Map writes its results under
+   * DISTRIBUTED_MAP_PREFIX (ResultWriter) and reads them back (an s3:getObject task, the ItemReader).
+   */
+  public grantDistributedMapResults(role: IRole): void {
+    const statements: PolicyStatement[] = [
+      {
+        Sid: "DistributedMapResults",
+        Effect: "Allow",
+        Action: [...S3_OBJECT_READ, ...S3_OBJECT_WRITE, ...S3_MULTIPART_LIST],
+        Resource: `${this.bucketArn}/${DISTRIBUTED_MAP_PREFIX}/*`,
+      },
+    ];
+    if (this.kmsKeyArn) statements.push({ Sid: "DistributedMapResultsKey", Effect: "Allow", Action: [...KMS_DECRYPT, ...KMS_ENCRYPT], Resource: this.kmsKeyArn });
+    role.addPolicy("distributed-map-results", statements);
   }
 
   /** The statements of `grantRead`, for a managed policy. */
@@ -63,9 +82,10 @@ export class Datastore extends Construct {
     return this.statements(S3_OBJECT_READ, KMS_DECRYPT);
   }
 
-  /** The statements of `grantReadWrite`, for a managed policy. */
-  public readWriteStatements(): PolicyStatement[] {
-    return this.statements([...S3_OBJECT_READ, ...S3_OBJECT_WRITE], [...KMS_DECRYPT, ...KMS_ENCRYPT]);
+  /** The statements of `grantReadWrite`; with `delete`, also deleting objects (people cleaning up by hand). */
+  public readWriteStatements(options: { readonly delete?: boolean } = {}): PolicyStatement[] {
+    const objects = [...S3_OBJECT_READ, ...S3_OBJECT_WRITE, ...(options.delete ? S3_OBJECT_DELETE : [])];
+    return this.statements(objects, [...KMS_DECRYPT, ...KMS_ENCRYPT]);
   }
 
   private statements(objectActions: readonly string[], kmsActions: readonly string[]): PolicyStatement[] {
@@ -82,7 +102,7 @@ export class Datastore extends Construct {
   private reuse(props: DatastoreProps, config: ExistingStorageConfig) {
     return {
       bucketName: config.bucketName,
-      bucketArn: `arn:${partitionFor(this, props.region)}:s3:::${config.bucketName}`,
+      bucketArn: Arns.for(this, props.region).bucket(config.bucketName),
       kmsKeyArn: config.kmsKeyArn,
     };
   }

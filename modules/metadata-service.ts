@@ -10,12 +10,14 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { partitionFor } from "./partition";
+import { Arns } from "./arns";
 import { ServiceConfig } from "./config/service-config";
 import { Database, DATABASE_NAME, MASTER_USERNAME, POSTGRES_PORT } from "./database";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
+import { migrateCommand } from "./migration-lock";
 import { ECR_AUTH, ECR_PULL, LOGS_WRITE } from "./perms";
+import { RestartOnRotation } from "./restart-on-rotation";
 import { Role } from "./role";
 
 export interface MetadataServiceProps {
@@ -28,13 +30,21 @@ export interface MetadataServiceProps {
   readonly privateLinkClients?: boolean;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: `*` in ARNs and no source-account trust conditions */
+  readonly accountId?: string;
 }
 
 /** The metadata API (reference §3). The migration service's port, 8082, is never mapped. */
 export const SERVICE_PORT = 8080;
 const LISTENER_PORT = 80;
 const HTTPS_PORT = 443;
-const HEALTH_PATH = "/ping";
+/**
+ * The health check that decides whether a task serves: `/healthcheck` runs `SELECT 1` through the service's
+ * own connection pool, so a task that cannot reach the database, or holds a rotated-away password, fails
+ * it (`/ping` never touches the database). Every 30 s, out after 5 failures in a row: 2.5 minutes, longer
+ * than a Multi-AZ failover (about 2), so a failover does not take every task out at once.
+ */
+export const HEALTH_CHECK = { path: "/healthcheck", intervalSeconds: 30, unhealthyThreshold: 5, healthyThreshold: 2, timeoutSeconds: 10 } as const;
 /** Time for a new task to migrate the schema and start before health checks count. */
 const HEALTH_GRACE_SECONDS = 180;
 const SERVICE_CONTAINER = "metadata-service";
@@ -43,17 +53,18 @@ const PYTHON = "/opt/latest/bin/python3";
 
 /**
  * The Metaflow metadata service on ECS Fargate behind an internal Network Load Balancer (80 to 8080,
- * HTTP health check on /ping). Each task first runs the schema migration to the image's version in a
- * one-shot `migrate` container (goose, idempotent), then the API starts with migration endpoints off;
- * so deploying a new image tag is the upgrade. The database password reaches containers only through
- * ECS `secrets` from the RDS-managed secret. Two tasks by default, spread over zones, in private
- * subnets without public IPs, with a deployment circuit breaker that rolls back.
+ * HTTP health check on /healthcheck, which queries the database). Each task first migrates the schema to
+ * its image's version in a one-shot `migrate` container, one task at a time (a PostgreSQL advisory lock:
+ * migration-lock.ts), then the API starts; so deploying a new image tag is the upgrade, and a failed
+ * migration stops the new task before it serves, the circuit breaker rolling the deployment back. The
+ * database password reaches containers only through ECS `secrets` from the RDS-managed secret, and every
+ * rotation of it replaces the tasks (restart-on-rotation.ts). Two tasks by default, spread over zones, in
+ * private subnets without public IPs.
  */
 export class MetadataService extends Construct {
   public readonly cluster: EcsCluster;
   public readonly loadBalancer: Lb;
   public readonly service: EcsService;
-  public readonly taskRole: Role;
   public readonly executionRole: Role;
   public readonly serviceSecurityGroup: SecurityGroup;
   public readonly loadBalancerSecurityGroup: SecurityGroup;
@@ -61,12 +72,14 @@ export class MetadataService extends Construct {
   constructor(scope: Construct, id: string, props: MetadataServiceProps) {
     super(scope, id);
     const { naming, config, database } = props;
+    const arns = Arns.for(this, props.region, props.accountId);
     const role = (roleId: string, purpose: string, description: string) =>
       new Role(this, roleId, {
         name: naming.iamRole(purpose),
         assumedBy: "ecs-tasks.amazonaws.com",
         description,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
+        trustConditions: arns.trustConditions("ecs-tasks.amazonaws.com", arns.of("ecs", "*")),
       });
 
     this.cluster = new EcsCluster(this, "cluster", {
@@ -81,13 +94,12 @@ export class MetadataService extends Construct {
 
     this.executionRole = role("execution-role", "metadata-execution", "Starts the metadata service: image pull, logs, the database secret");
     this.executionRole.addPolicy("task-execution", [
-      { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: `arn:${partitionFor(this, props.region)}:ecr:${props.region}:*:repository/*` },
+      { Sid: "PullImages", Effect: "Allow", Action: ECR_PULL, Resource: arns.of("ecr", "repository/*") },
       // GetAuthorizationToken has no resource-level permissions; AWS accepts only "*".
       { Sid: "EcrLogin", Effect: "Allow", Action: ECR_AUTH, Resource: "*" },
       { Sid: "WriteLogs", Effect: "Allow", Action: LOGS_WRITE, Resource: `${logs.arn}:*` },
     ]);
     database.grantReadSecret(this.executionRole);
-    this.taskRole = role("task-role", "metadata-task", "The metadata service at run time: reads the datastore");
 
     this.loadBalancerSecurityGroup = new SecurityGroup(this, "lb-security-group", {
       name: naming.securityGroup("metadata-lb"),
@@ -166,7 +178,16 @@ export class MetadataService extends Construct {
       targetType: "ip",
       vpcId: props.network.vpcId,
       deregistrationDelay: "30",
-      healthCheck: { protocol: "HTTP", path: HEALTH_PATH, port: "traffic-port", matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+      healthCheck: {
+        protocol: "HTTP",
+        path: HEALTH_CHECK.path,
+        port: "traffic-port",
+        matcher: "200",
+        interval: HEALTH_CHECK.intervalSeconds,
+        timeout: HEALTH_CHECK.timeoutSeconds,
+        healthyThreshold: HEALTH_CHECK.healthyThreshold,
+        unhealthyThreshold: HEALTH_CHECK.unhealthyThreshold,
+      },
       lifecycle: { createBeforeDestroy: true },
     });
     const listener = new LbListener(this, "listener", {
@@ -177,13 +198,19 @@ export class MetadataService extends Construct {
     });
 
     const image = `${config.image}:${config.imageTag}`;
+    const tls = config.databaseTls;
     const databaseEnv = [
       { name: "MF_METADATA_DB_HOST", value: database.instance.address },
       { name: "MF_METADATA_DB_PORT", value: String(POSTGRES_PORT) },
       { name: "MF_METADATA_DB_NAME", value: DATABASE_NAME },
       { name: "MF_METADATA_DB_USER", value: MASTER_USERNAME },
-      // RDS PostgreSQL 15+ refuses plain connections (and rds.force_ssl is on).
-      { name: "MF_METADATA_DB_SSL_MODE", value: "require" },
+      // The database refuses plain connections (rds.force_ssl); run_goose.py passes the mode on from v2.4.6.
+      { name: "MF_METADATA_DB_SSL_MODE", value: tls.mode },
+      // verify-full: the service reads MF_METADATA_DB_SSL_ROOT_CERT_PATH, run_goose.py (and the migration
+      // lock) MF_METADATA_DB_SSL_ROOT_CERT.
+      ...(tls.mode === "verify-full"
+        ? [{ name: "MF_METADATA_DB_SSL_ROOT_CERT_PATH", value: tls.rootCertPath }, { name: "MF_METADATA_DB_SSL_ROOT_CERT", value: tls.rootCertPath }]
+        : []),
     ];
     const secrets = [{ name: "MF_METADATA_DB_PSWD", valueFrom: `${database.secretArn}:password::` }];
     const logging = (prefix: string) => ({
@@ -197,14 +224,15 @@ export class MetadataService extends Construct {
       cpu: String(config.cpu),
       memory: String(config.memoryMiB),
       executionRoleArn: this.executionRole.arn,
-      taskRoleArn: this.taskRole.arn,
+      // No task role: the metadata service keeps everything in the database and calls no AWS API, so its
+      // containers get no AWS credentials at all.
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
       containerDefinitions: Fn.jsonencode([
         {
           name: MIGRATE_CONTAINER,
           image,
           essential: false,
-          command: [PYTHON, "/root/run_goose.py"],
+          command: migrateCommand(PYTHON, [PYTHON, "/root/run_goose.py"]),
           environment: databaseEnv,
           secrets,
           logConfiguration: logging("migrate"),
@@ -215,7 +243,9 @@ export class MetadataService extends Construct {
           essential: true,
           command: [PYTHON, "-m", "services.metadata_service.server"],
           portMappings: [{ containerPort: SERVICE_PORT, protocol: "tcp" }],
-          environment: [...databaseEnv, { name: "MF_MIGRATION_ENDPOINTS_ENABLED", value: "0" }],
+          // No MF_MIGRATION_ENDPOINTS_ENABLED: only the migration service (8082) reads it, and this task runs
+          // the metadata API alone, which never serves /upgrade.
+          environment: databaseEnv,
           secrets,
           dependsOn: [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }],
           logConfiguration: logging("service"),
@@ -243,6 +273,17 @@ export class MetadataService extends Construct {
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       dependsOn: [listener],
+    });
+
+    new RestartOnRotation(this, "restart-on-rotation", {
+      naming,
+      region: props.region,
+      secretArn: database.secretArn,
+      clusterArn: this.cluster.arn,
+      serviceArn: this.service.id,
+      logRetentionDays: config.logRetentionDays,
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
     });
   }
 

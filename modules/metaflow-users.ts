@@ -1,14 +1,14 @@
 import { Construct } from "constructs";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { partitionFor } from "./partition";
+import { Arns } from "./arns";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { BATCH_JOB_LOG_GROUP } from "./batch-roles";
 import { IBatch } from "./compute";
 import { Datastore } from "./datastore";
 import { Naming } from "./naming";
 import {
-  BATCH_DESCRIBE, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TERMINATE, EVENTS_SCHEDULE, IAM_PASS_ROLE, LOGS_READ, STATES_LIST,
-  STATES_MANAGE,
+  BATCH_DESCRIBE, BATCH_LIST, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TAG, BATCH_TERMINATE, EVENTS_SCHEDULE, IAM_PASS_ROLE, LOGS_READ,
+  STATES_LIST, STATES_MANAGE,
 } from "./perms";
 import { PolicyStatement, policyJson } from "./policy";
 import { Role } from "./role";
@@ -24,13 +24,26 @@ export interface MetaflowUsersProps {
   readonly scheduling?: StepFunctionsAccess;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: `*` in ARNs */
+  readonly accountId?: string;
 }
 
 /**
- * What the people who run Metaflow need, as one managed policy (reference §2): run and watch Batch jobs,
- * create and run state machines with the environment's prefix and their EventBridge schedules, pass
- * exactly the job (and Fargate execution), Step Functions and EventBridge roles, use the datastore, read job logs. With `access:
- * "role"`, also a role the configured principals may assume, with that policy attached.
+ * The services a role may be passed to (`iam:PassedToService`). A job definition names the job role and
+ * the Fargate execution role, which ECS tasks assume; Batch's documentation does not say which of the two
+ * services the PassRole check names at RegisterJobDefinition, so both are allowed (the roles trust only
+ * ecs-tasks.amazonaws.com either way).
+ */
+const PASSED_TO_BATCH = ["batch.amazonaws.com", "ecs-tasks.amazonaws.com"];
+
+/**
+ * What the people who run Metaflow need, as one managed policy: the calls Metaflow's client makes
+ * (batch_client.py, step_functions_client.py, event_bridge_client.py, metaflow.S3; docs/iam.md traces each)
+ * to run, list and kill Batch jobs, create and run state machines with the environment's prefix and their
+ * EventBridge schedules, pass exactly the job (and Fargate execution), Step Functions and EventBridge roles,
+ * each only to the service that uses it, use the datastore (and delete from it, by hand), and read job
+ * containers' logs. With `access: "role"`, also a role the configured principals may assume, with that
+ * policy attached.
  */
 export class MetaflowUsers extends Construct {
   public readonly policy: IamPolicy;
@@ -39,26 +52,33 @@ export class MetaflowUsers extends Construct {
   constructor(scope: Construct, id: string, props: MetaflowUsersProps) {
     super(scope, id);
     const { naming, batch, scheduling } = props;
-    const partition = partitionFor(this, props.region);
-    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${props.region}:*:${resource}`;
+    const arns = Arns.for(this, props.region, props.accountId);
+    const arn = (service: string, resource: string) => arns.of(service, resource);
+    const passTo = (sid: string, roles: readonly string[], services: readonly string[]): PolicyStatement => ({
+      Sid: sid,
+      Effect: "Allow",
+      Action: IAM_PASS_ROLE,
+      Resource: [...roles],
+      Condition: { StringEquals: { "iam:PassedToService": services.length === 1 ? services[0] : [...services] } },
+    });
     // Job definitions name the job role, and the Fargate execution role when a queue runs on Fargate.
-    const passable = [
-      batch.jobRole.arn,
-      ...(batch.executionRoleArn ? [batch.executionRoleArn] : []),
-      ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : []),
-    ];
+    const jobRoles = [batch.jobRole.arn, ...(batch.executionRoleArn ? [batch.executionRoleArn] : [])];
 
     const statements: PolicyStatement[] = [
       { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...batch.queueArns, arn("batch", "job-definition/*")] },
-      { Sid: "ManageJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_REGISTER], Resource: [arn("batch", "job/*"), arn("batch", "job-definition/*")] },
-      // Batch's Describe calls have no resource-level permissions.
-      { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },
-      { Sid: "PassMetaflowRoles", Effect: "Allow", Action: IAM_PASS_ROLE, Resource: passable },
+      { Sid: "RegisterJobDefinitions", Effect: "Allow", Action: BATCH_REGISTER, Resource: arn("batch", "job-definition/*") },
+      { Sid: "StopAndTagJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_TAG], Resource: [arn("batch", "job/*"), arn("batch", "job-definition/*")] },
+      // Batch's Describe and List calls have no resource-level permissions.
+      { Sid: "DescribeAndListJobs", Effect: "Allow", Action: [...BATCH_DESCRIBE, ...BATCH_LIST], Resource: "*" },
+      passTo("PassJobRoles", jobRoles, PASSED_TO_BATCH),
+      // A job container's own output, for a job that fails before Metaflow's logging starts (an image pull, say).
       { Sid: "ReadJobLogs", Effect: "Allow", Action: LOGS_READ, Resource: arn("logs", `log-group:${BATCH_JOB_LOG_GROUP}:*`) },
-      ...props.datastore.readWriteStatements(),
+      ...props.datastore.readWriteStatements({ delete: true }),
     ];
     if (scheduling) {
       statements.push(
+        passTo("PassStepFunctionsRole", [scheduling.stepFunctionsRole.arn], ["states.amazonaws.com"]),
+        passTo("PassEventBridgeRole", [scheduling.eventBridgeRole.arn], ["events.amazonaws.com"]),
         {
           Sid: "StateMachines",
           Effect: "Allow",

@@ -21,6 +21,8 @@ export interface MetaflowDeploymentProps {
   readonly config: DeploymentConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** The account, when the config names it: ARNs name it and trust policies require it. @default unknown */
+  readonly accountId?: string;
 }
 
 /** One output of the deployment: name, value, description, sensitive. */
@@ -52,6 +54,7 @@ export class MetaflowDeployment {
       region: props.region,
       config: config.network,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
     });
     this.datastore = new Datastore(scope, "storage", { naming: props.naming, region: props.region, config: config.storage });
     this.compute = new Compute(scope, "compute", {
@@ -60,6 +63,7 @@ export class MetaflowDeployment {
       network: this.network,
       config: config.compute,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
     });
     this.datastore.grantReadWrite(this.compute.jobRole);
 
@@ -73,9 +77,9 @@ export class MetaflowDeployment {
       config: config.service,
       privateLinkClients: viaApiGateway,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
     });
     this.metadataService.allowClients("batch-jobs", this.compute.securityGroup);
-    this.datastore.grantRead(this.metadataService.taskRole);
     if (viaApiGateway) {
       this.publicApi = new PublicApi(scope, "api", {
         naming: props.naming,
@@ -93,6 +97,7 @@ export class MetaflowDeployment {
       batch: this.compute,
       datastore: this.datastore,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
     });
     if (config.scheduling.users.access !== "none") {
       this.users = new MetaflowUsers(scope, "users", {
@@ -103,6 +108,7 @@ export class MetaflowDeployment {
         datastore: this.datastore,
         scheduling: this.scheduling.stepFunctions,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
+        accountId: props.accountId,
       });
     }
 

@@ -37,6 +37,12 @@ export const NAME_LIMITS = {
   targetGroupPrefix: 6,
   ecs: 255,
   dynamoTable: 255,
+  /** ECR repository names. */
+  ecrRepository: 256,
+  /** Step Functions state machine names. */
+  stateMachine: 80,
+  /** EventBridge rule names. */
+  eventRule: 64,
   securityGroup: 255,
   /** `name_prefix` of security groups (255) less Terraform's 26-character suffix. */
   securityGroupPrefix: 229,
@@ -154,6 +160,15 @@ const NAME_RULES: Record<NameKind, { readonly what: string; readonly checks: rea
   targetGroupPrefix: { what: "target group names", checks: [characters(/^[A-Za-z0-9-]+$/, "letters, digits and hyphens"), startsWith(/^[A-Za-z0-9]/, "a letter or digit")] },
   ecs: { what: "ECS cluster, service and task family names", checks: [characters(/^[A-Za-z0-9_-]+$/, "letters, digits, hyphens and underscores")] },
   dynamoTable: { what: "DynamoDB table names", checks: [minLength(3), characters(/^[A-Za-z0-9_.-]+$/, "letters, digits and _ . -")] },
+  ecrRepository: {
+    what: "ECR repository names",
+    checks: [
+      minLength(2), characters(/^[a-z0-9._/-]+$/, "lower-case letters, digits and . _ - /"),
+      startsWith(/^[a-z0-9]/, "a lower-case letter or digit"), endsWith(/[a-z0-9]$/, "a lower-case letter or digit"),
+    ],
+  },
+  stateMachine: { what: "Step Functions state machine names", checks: [characters(/^[A-Za-z0-9_-]+$/, "letters, digits, hyphens and underscores")] },
+  eventRule: { what: "EventBridge rule names", checks: [characters(/^[A-Za-z0-9._-]+$/, "letters, digits and . _ -")] },
   securityGroup: {
     what: "security group names",
     checks: SECURITY_GROUP_CHECKS,
@@ -278,6 +293,9 @@ export class Naming {
       () => naming.iamPolicy("metaflow-users"),
       () => naming.vendedLogGroup("step-functions"),
       () => naming.dynamoTable("step-functions"),
+      () => naming.ecrRepository("jobs"),
+      () => naming.stateMachine("restart-metadata"),
+      () => naming.eventRule("db-password-rotated"),
       () => naming.logGroup("metadata-service"),
       () => naming.kmsAlias("datastore"),
     ];
@@ -386,6 +404,24 @@ export class Naming {
 
   public dynamoTable(purpose: string): string {
     return this.check("dynamoTable", `${this.base}-${purpose}`);
+  }
+
+  /** An ECR repository: `<base>-<purpose>`. */
+  public ecrRepository(purpose: string): string {
+    return this.check("ecrRepository", `${this.base}-${purpose}`);
+  }
+
+  /**
+   * A state machine of the project's own: `<base>-<purpose>`, outside `<prefix>_*` (the underscore), the
+   * names Metaflow's state machines take and the people who run flows may create and delete.
+   */
+  public stateMachine(purpose: string): string {
+    return this.check("stateMachine", `${this.base}-${purpose}`);
+  }
+
+  /** An EventBridge rule of the project's own: `<base>-<purpose>`, outside `<prefix>_*` as above. */
+  public eventRule(purpose: string): string {
+    return this.check("eventRule", `${this.base}-${purpose}`);
   }
 
   /** CloudWatch log group: `/metaflow/<base>/<purpose>`. */

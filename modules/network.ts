@@ -16,6 +16,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { CreateNetworkConfig, ExistingNetworkConfig, NetworkConfig } from "./config/schema";
 import { NatInstance } from "./nat-instance";
+import { Arns } from "./arns";
 import { Naming } from "./naming";
 import { LOGS_DELIVER } from "./perms";
 import { Role } from "./role";
@@ -35,6 +36,8 @@ export interface NetworkProps {
   readonly config: NetworkConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: no source-account trust conditions */
+  readonly accountId?: string;
 }
 
 const ANYWHERE = "0.0.0.0/0";
@@ -222,14 +225,16 @@ export class Network extends Construct implements INetwork {
       name: props.naming.logGroup("vpc-flow-logs"),
       retentionInDays: config.flowLogs.retentionDays,
     });
+    const arns = Arns.for(this, props.region, props.accountId);
     const role = new Role(this, "flow-logs-role", {
       name: props.naming.iamRole("vpc-flow-logs"),
       assumedBy: "vpc-flow-logs.amazonaws.com",
       description: "Delivers VPC flow logs to their CloudWatch log group",
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      trustConditions: arns.trustConditions("vpc-flow-logs.amazonaws.com", arns.of("ec2", "vpc-flow-log/*")),
     });
     role.addPolicy("deliver-flow-logs", [
-      { Effect: "Allow", Action: LOGS_DELIVER, Resource: [logGroup.arn, `${logGroup.arn}:*`] },
+      { Sid: "DeliverFlowLogs", Effect: "Allow", Action: LOGS_DELIVER, Resource: [logGroup.arn, `${logGroup.arn}:*`] },
     ]);
     new FlowLog(this, "flow-log", {
       vpcId: vpc.id,

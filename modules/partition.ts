@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformStack, Token } from "cdktf";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { ecrDomain } from "./config/images";
 import { partitionOf } from "./config/regions";
 
 const DATA_ID = "aws-partition";
@@ -12,7 +13,17 @@ const DATA_ID = "aws-partition";
  */
 export function partitionFor(scope: Construct, region: string): string {
   if (!Token.isUnresolved(region)) return partitionOf(region);
+  return partitionData(scope).partition;
+}
+
+/** The DNS suffix of the partition of `region` (`amazonaws.com`, `amazonaws.com.cn`), as `partitionFor`. */
+export function dnsSuffixFor(scope: Construct, region: string): string {
+  if (!Token.isUnresolved(region)) return ecrDomain(region);
+  return partitionData(scope).dnsSuffix;
+}
+
+function partitionData(scope: Construct): DataAwsPartition {
   const stack = TerraformStack.of(scope);
   const existing = stack.node.tryFindChild(DATA_ID) as DataAwsPartition | undefined;
-  return (existing ?? new DataAwsPartition(stack, DATA_ID)).partition;
+  return existing ?? new DataAwsPartition(stack, DATA_ID);
 }

@@ -10,11 +10,13 @@ export interface PolicyStatement {
   readonly Condition?: { readonly [operator: string]: { readonly [key: string]: string | readonly string[] } };
 }
 
-/** A trust-policy statement: `sts:AssumeRole` for an AWS service principal. */
+/** A trust-policy statement: `sts:AssumeRole` for an AWS service principal (or IAM principals). */
 export interface TrustStatement {
   readonly Effect: "Allow";
   readonly Action: readonly string[];
   readonly Principal: { readonly Service: string } | { readonly AWS: readonly string[] };
+  /** Against the confused deputy: the source account (and resource) the service acts for. */
+  readonly Condition?: PolicyStatement["Condition"];
 }
 
 /** Renders statements as a policy document (tokens inside are resolved by Terraform's jsonencode). */

@@ -15,7 +15,7 @@ import { ApiGatewayUsagePlanKey } from "@cdktf/provider-aws/lib/api-gateway-usag
 import { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { partitionFor } from "./partition";
+import { Arns } from "./arns";
 import { ServiceConfig } from "./config/service-config";
 import { Naming } from "./naming";
 import { EXECUTE_API_INVOKE } from "./perms";
@@ -77,7 +77,7 @@ export class PublicApi extends Construct {
       // AWS maintains this policy for exactly this trust; API Gateway creates the log streams it needs.
       const attachment = role.attachManagedPolicy(
         "push-logs",
-        `arn:${partitionFor(this, props.region)}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+        Arns.for(this, props.region).managedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
       );
       account = new ApiGatewayAccount(this, "account", { cloudwatchRoleArn: role.arn, dependsOn: [attachment] });
     }

@@ -16,6 +16,11 @@ export interface RoleProps {
   readonly description: string;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /**
+   * Conditions on the trust statement (`Arns.trustConditions`: the source account and resource a service
+   * may act for). @default none
+   */
+  readonly trustConditions?: PolicyStatement["Condition"];
 }
 
 /** What grant methods need of a role: its name and ARN, and a way to attach an inline policy. */
@@ -58,6 +63,7 @@ export class Role extends Construct implements IRole {
           Effect: "Allow",
           Action: STS_ASSUME_ROLE,
           Principal: typeof props.assumedBy === "string" ? { Service: props.assumedBy } : { AWS: props.assumedBy.awsPrincipals },
+          ...(props.trustConditions && { Condition: props.trustConditions }),
         },
       ]),
     });

@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { partitionFor } from "./partition";
+import { Arns } from "./arns";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { IBatch } from "./compute";
 import { Datastore } from "./datastore";
 import { Naming } from "./naming";
 import {
-  BATCH_DESCRIBE, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TERMINATE, DYNAMODB_ITEMS, EVENTS_SYNC_RULE,
+  BATCH_DESCRIBE_JOBS, BATCH_SUBMIT, BATCH_TAG, BATCH_TERMINATE, DYNAMODB_GET_ITEM, DYNAMODB_ITEMS, EVENTS_SYNC_RULE,
   LOGS_DELIVERY_MANAGEMENT, STATES_EXECUTE, STATES_START,
 } from "./perms";
 import { PolicyStatement } from "./policy";
@@ -21,6 +21,8 @@ export interface SchedulingProps {
   readonly datastore: Datastore;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
+  /** @default unknown: `*` in ARNs and no source-account trust conditions */
+  readonly accountId?: string;
 }
 
 /** The rule Step Functions manages for `.sync` Batch integrations. */
@@ -70,8 +72,8 @@ export class Scheduling extends Construct {
 
   private stepFunctionsAccess(props: SchedulingProps): StepFunctionsAccess {
     const { naming, batch } = props;
-    const partition = partitionFor(this, props.region);
-    const arn = (service: string, resource: string, region = props.region) => `arn:${partition}:${service}:${region}:*:${resource}`;
+    const arns = Arns.for(this, props.region, props.accountId);
+    const arn = (service: string, resource: string) => arns.of(service, resource);
     const stateMachinePrefix = naming.stateMachinePrefix;
     const stateMachines = arn("states", `stateMachine:${stateMachinePrefix}_*`);
     const executions = arn("states", `execution:${stateMachinePrefix}_*:*`);
@@ -86,7 +88,12 @@ export class Scheduling extends Construct {
       assumedBy: "states.amazonaws.com",
       description: "Metaflow state machines: submit and watch Batch jobs, the foreach table, execution logs",
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      trustConditions: arns.trustConditions("states.amazonaws.com", stateMachines),
     });
+    // What the state machines step-functions create makes call (step_functions.py): submitJob.sync (submit,
+    // watch, stop on abort; tags with METAFLOW_BATCH_EMIT_TAGS), the foreach cardinality (dynamodb:getItem),
+    // execution-history logging, and a Distributed Map's children and results. Job definitions are
+    // registered from the laptop at create time, never by the state machine.
     const statements: PolicyStatement[] = [
       {
         Sid: "SubmitJobs",
@@ -94,10 +101,9 @@ export class Scheduling extends Construct {
         Action: BATCH_SUBMIT,
         Resource: [...batch.queueArns, arn("batch", "job-definition/*")],
       },
-      // Batch's Describe calls have no resource-level permissions.
-      { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },
-      { Sid: "TerminateJobs", Effect: "Allow", Action: BATCH_TERMINATE, Resource: arn("batch", "job/*") },
-      { Sid: "RegisterJobDefinitions", Effect: "Allow", Action: BATCH_REGISTER, Resource: [arn("batch", "job-definition/*"), arn("batch", "job/*")] },
+      // DescribeJobs has no resource-level permissions.
+      { Sid: "WatchJobs", Effect: "Allow", Action: BATCH_DESCRIBE_JOBS, Resource: "*" },
+      { Sid: "StopAndTagJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_TAG], Resource: arn("batch", "job/*") },
       { Sid: "BatchSyncRule", Effect: "Allow", Action: EVENTS_SYNC_RULE, Resource: arn("events", `rule/${SYNC_RULE}`) },
       // Vended-log delivery APIs accept only "*" (AWS's Step Functions logging documentation).
       { Sid: "ExecutionLogDelivery", Effect: "Allow", Action: LOGS_DELIVERY_MANAGEMENT, Resource: "*" },
@@ -105,8 +111,8 @@ export class Scheduling extends Construct {
       { Sid: "DistributedMap", Effect: "Allow", Action: STATES_EXECUTE, Resource: [stateMachines, executions] },
     ];
     stepFunctionsRole.addPolicy("step-functions", statements);
-    props.datastore.grantReadWrite(stepFunctionsRole);
-    this.grantTable(stepFunctionsRole);
+    props.datastore.grantDistributedMapResults(stepFunctionsRole);
+    stepFunctionsRole.addPolicy("step-functions-table", [{ Sid: "ForeachCardinality", Effect: "Allow", Action: DYNAMODB_GET_ITEM, Resource: this.table.arn }]);
     this.grantTable(batch.jobRole);
 
     const eventBridgeRole = new Role(this, "eventbridge-role", {
@@ -114,6 +120,8 @@ export class Scheduling extends Construct {
       assumedBy: "events.amazonaws.com",
       description: "EventBridge starts scheduled Metaflow state machines (@schedule)",
       permissionsBoundaryArn: props.permissionsBoundaryArn,
+      // @schedule names each rule after its state machine: `<prefix>_<flow>`.
+      trustConditions: arns.trustConditions("events.amazonaws.com", arn("events", `rule/${stateMachinePrefix}_*`)),
     });
     eventBridgeRole.addPolicy("start-executions", [
       { Sid: "StartExecutions", Effect: "Allow", Action: STATES_START, Resource: stateMachines },
@@ -121,7 +129,7 @@ export class Scheduling extends Construct {
     return { stepFunctionsRole, eventBridgeRole, executionLogs, stateMachinePrefix };
   }
 
-  /** Put, Get and UpdateItem on the table: what Metaflow's foreach bookkeeping does. */
+  /** Put, Get and UpdateItem on the table: what Metaflow's foreach bookkeeping does from a job. */
   public grantTable(role: IRole): void {
     role.addPolicy("step-functions-table", [{ Sid: "ForeachTable", Effect: "Allow", Action: DYNAMODB_ITEMS, Resource: this.table.arn }]);
   }

@@ -4,8 +4,8 @@ import { artifactDifferences, ARTIFACTS, NOT_CREATED } from "../../flow/emulator
 import { Emulator } from "../../flow/emulator/server";
 import { CommandResult, Deployment, describeWithEmulator, later, ROOT, startSuiteEmulator, SUITE_LOG_DIR } from "../support/emulator";
 import {
-  addressOf, AfterCreate, change, ChangeResult, checkAfterCreate, Created, createFromEmpty, FLOW_NAME, MetaflowResult, runMetaflow,
-  stateAddresses,
+  addressOf, AfterCreate, change, ChangeResult, checkAfterCreate, Created, createFromEmpty, FLOW_NAME, MetaflowResult, restartWiring, RestartWiring,
+  runMetaflow, stateAddresses,
 } from "./scenarios";
 
 /**
@@ -48,6 +48,7 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
   const steps = {} as {
     create: Promise<Created>;
     checks: Promise<AfterCreate>;
+    rotation: Promise<RestartWiring>;
     metaflow: Promise<MetaflowResult>;
     destroyPlan: Promise<{ plan: CommandResult; apply: CommandResult; stillThere: number; before: number }>;
     changes: Record<string, Promise<ChangeResult>>;
@@ -90,7 +91,8 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
     dev = deployment(lane(), "dev", "us-east-1");
     steps.create = later(createFromEmpty(dev, {}));
     steps.checks = later(steps.create.then(() => checkAfterCreate(dev)));
-    steps.metaflow = later(steps.checks.then(() => runMetaflow(dev)));
+    steps.rotation = later(steps.checks.then(() => restartWiring(dev, "metaflow-dev")));
+    steps.metaflow = later(steps.checks.then(() => steps.rotation.catch(() => undefined)).then(() => runMetaflow(dev)));
     steps.destroyPlan = later(
       steps.metaflow.then(async () => {
         const before = (await dev.inventory()).checked.filter((c) => c.found).length;
@@ -219,6 +221,42 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
       const { artifactDiffs } = await steps.checks;
       const { listed, consequences } = artifactDifferences();
       expect(artifactDiffs.filter((d) => !listed.includes(d) && !consequences.includes(d))).toEqual([]);
+    }, LONG);
+  });
+
+  describe("the database password rotates, and the metadata service restarts to read it", () => {
+    test("the database's RDS-managed master secret rotates every 7 days (the default), not on apply", async () => {
+      const { secret } = await steps.rotation;
+      expect(secret.RotationEnabled).toBe(true);
+      expect(secret.RotationRules.AutomaticallyAfterDays).toBe(7);
+    }, LONG);
+
+    test("EventBridge matches a RotationSucceeded of exactly that secret, not another secret's, not a failed rotation", async () => {
+      const { matches } = await steps.rotation;
+      expect(matches).toEqual({ thisSecret: true, otherSecret: false, failed: false });
+    }, LONG);
+
+    test("the rule's one target is the restart state machine, started with its own events role", async () => {
+      const { targets, stateMachine } = await steps.rotation;
+      expect(targets).toHaveLength(1);
+      expect(targets[0].Arn).toBe(stateMachine.stateMachineArn);
+      expect(targets[0].RoleArn).toMatch(/:role\/metaflow-dev-restart-metadata-events$/);
+    }, LONG);
+
+    test("the state machine forces a new deployment of exactly the metadata service, in its cluster", async () => {
+      const { definition, service, clusterArn } = await steps.rotation;
+      const task = definition.States[definition.StartAt];
+      expect(task.Resource).toBe("arn:aws:states:::aws-sdk:ecs:updateService");
+      expect(task.Parameters).toEqual({ Cluster: clusterArn, Service: service.serviceArn, ForceNewDeployment: true });
+      expect(task.End).toBe(true);
+    }, LONG);
+
+    test("each role may make its one call on only that service or state machine", async () => {
+      const { policies, stateMachine, targets, service } = await steps.rotation;
+      const allows = (roleArn: string) =>
+        policies[roleArn].flatMap((p) => p.Statement).filter((s: any) => s.Resource !== "*").map((s: any) => [s.Action, s.Resource]);
+      expect(allows(stateMachine.roleArn)).toEqual([[["ecs:UpdateService"], service.serviceArn]]);
+      expect(allows(targets[0].RoleArn)).toEqual([[["states:StartExecution"], stateMachine.stateMachineArn]]);
     }, LONG);
   });
 

@@ -540,9 +540,20 @@ def secretsmanager_secret(c, v):
     return "scheduled for deletion" if r.get("DeletedDate") else None
 
 
+def secretsmanager_secret_rotation(c, v):
+    # The rotation is a setting of its secret: the secret must have rotation on, every so many days.
+    secret = need(v, "secret_id", "id")
+    r = c.describe_secret(SecretId=secret)
+    if not r.get("RotationEnabled"):
+        return "rotation is not enabled on the secret"
+    wanted = (v.get("rotation_rules") or [{}])[0].get("automatically_after_days")
+    got = (r.get("RotationRules") or {}).get("AutomaticallyAfterDays")
+    return None if wanted is None or wanted == got else "rotates every %s days, not %s" % (got, wanted)
+
+
 def sfn_state_machine(c, v):
-    # moto 5.2.1 lacks ValidateStateMachineDefinition (plan) and ListStateMachineVersions (read),
-    # so Terraform cannot create this type on it; describe_state_machine itself works.
+    # moto 5.2.1 lacks ValidateStateMachineDefinition (plan) and ListStateMachineVersions (read); the
+    # project's emulator launcher answers both (flow/emulator/gaps.ts SHIMMED).
     arn = need(v, "arn", "id")
     r = c.describe_state_machine(stateMachineArn=arn)
     if r.get("stateMachineArn") != arn:
@@ -611,6 +622,7 @@ CHECKS = {
     "aws_s3_bucket_server_side_encryption_configuration": ("s3", "get_bucket_encryption", s3_sse),
     "aws_s3_bucket_versioning": ("s3", "get_bucket_versioning", s3_versioning),
     "aws_secretsmanager_secret": ("secretsmanager", "describe_secret", secretsmanager_secret),
+    "aws_secretsmanager_secret_rotation": ("secretsmanager", "describe_secret", secretsmanager_secret_rotation),
     "aws_security_group": ("ec2", "describe_security_groups", ec2_security_group),
     "aws_sfn_state_machine": ("stepfunctions", "describe_state_machine", sfn_state_machine),
     "aws_subnet": ("ec2", "describe_subnets", ec2_subnet),

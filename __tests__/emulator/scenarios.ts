@@ -173,3 +173,75 @@ export async function runMetaflow(d: Deployment): Promise<MetaflowResult> {
   const described = jobs.length ? (await d.call("batch", "describe_jobs", { jobs: jobs.map((j) => j.jobId) })).jobs : [];
   return { profileCommand, profile, run, artifacts, artifactHead, clientRead, sfnCreate, stateMachine, rule, ruleTargets, batchRun, jobDefinitions, jobs: described };
 }
+
+export interface RestartWiring {
+  /** The database's RDS-managed master secret, from describe_db_instances. */
+  readonly secretArn: string;
+  /** describe_secret of that secret: its rotation schedule. */
+  readonly secret: any;
+  /** The rule's event pattern, parsed. */
+  readonly pattern: any;
+  readonly targets: any[];
+  readonly stateMachine: any;
+  /** The state machine's definition, parsed. */
+  readonly definition: any;
+  /** The metadata service, from describe_services. */
+  readonly service: any;
+  readonly clusterArn: string;
+  /** Inline policies of the state machine's and the target's roles, parsed, by role ARN. */
+  readonly policies: Record<string, any[]>;
+  /** EventBridge's own TestEventPattern on a RotationSucceeded event of this secret, of another secret, and a RotationFailed. */
+  readonly matches: { thisSecret: boolean; otherSecret: boolean; failed: boolean };
+}
+
+/** A RotationSucceeded event as Secrets Manager sends it through CloudTrail (its user guide's example). */
+export function rotationEvent(secretArn: string, eventName = "RotationSucceeded", region = "us-east-1"): object {
+  return {
+    id: "7bf73129-1428-4cd3-a780-95db273d1602",
+    "detail-type": "AWS Service Event via CloudTrail",
+    source: "aws.secretsmanager",
+    account: "123456789012",
+    time: "2026-12-01T00:00:00Z",
+    region,
+    resources: [],
+    detail: {
+      eventVersion: "1.05",
+      eventSource: "secretsmanager.amazonaws.com",
+      eventName,
+      awsRegion: region,
+      additionalEventData: { SecretId: secretArn },
+      eventType: "AwsServiceEvent",
+    },
+  };
+}
+
+/** Reads back, through the API only, how a password rotation restarts the metadata service. */
+export async function restartWiring(d: Deployment, base: string): Promise<RestartWiring> {
+  const instance = (await d.call("rds", "describe_db_instances", { DBInstanceIdentifier: `${base}-metadata` })).DBInstances[0];
+  const secretArn = instance.MasterUserSecret.SecretArn;
+  const secret = await d.call("secretsmanager", "describe_secret", { SecretId: secretArn });
+  const rule = await d.call("events", "describe_rule", { Name: `${base}-db-password-rotated` });
+  const targets = (await d.call("events", "list_targets_by_rule", { Rule: rule.Name })).Targets ?? [];
+  const stateMachine = await d.call("stepfunctions", "describe_state_machine", { stateMachineArn: targets[0]?.Arn });
+  const definition = JSON.parse(stateMachine.definition);
+  const cluster = (await d.call("ecs", "describe_clusters", { clusters: [`${base}-metadata`] })).clusters[0];
+  const service = (await d.call("ecs", "describe_services", { cluster: cluster.clusterArn, services: [`${base}-metadata`] })).services[0];
+  const policies: Record<string, any[]> = {};
+  for (const roleArn of [stateMachine.roleArn, ...targets.map((t: any) => t.RoleArn)]) {
+    const roleName = roleArn.split("/").pop();
+    const names = (await d.call("iam", "list_role_policies", { RoleName: roleName })).PolicyNames ?? [];
+    policies[roleArn] = [];
+    for (const name of names) {
+      const document = (await d.call("iam", "get_role_policy", { RoleName: roleName, PolicyName: name })).PolicyDocument;
+      policies[roleArn].push(typeof document === "string" ? JSON.parse(decodeURIComponent(document)) : document);
+    }
+  }
+  const test = async (event: object) =>
+    (await d.call("events", "test_event_pattern", { EventPattern: rule.EventPattern, Event: JSON.stringify(event) })).Result as boolean;
+  const matches = {
+    thisSecret: await test(rotationEvent(secretArn, "RotationSucceeded", d.region)),
+    otherSecret: await test(rotationEvent(`${secretArn.replace(/-[A-Za-z0-9]{6}$/, "")}-other-AbCdEf`, "RotationSucceeded", d.region)),
+    failed: await test(rotationEvent(secretArn, "RotationFailed", d.region)),
+  };
+  return { secretArn, secret, pattern: JSON.parse(rule.EventPattern), targets, stateMachine, definition, service, clusterArn: cluster.clusterArn, policies, matches };
+}

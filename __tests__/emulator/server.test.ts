@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SHIMMED } from "../../flow/emulator/gaps";
 import { connectEmulator, httpSync, identify, startEmulator } from "../../flow/emulator/server";
 import { isAlive, sleepSync } from "../../flow/lock";
 import { emulatorRecordFile } from "../../flow/target";
@@ -28,6 +29,15 @@ describeWithEmulator("the emulator's process", () => {
     try {
       expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d{4,5}$/);
       expect(identify(emulator.url)).toMatchObject({ instance: emulator.instance, pid: emulator.pid, moto: "5.2.1", accountId: "123456789012" });
+    } finally {
+      emulator.stop();
+    }
+  });
+
+  test("answers the calls gaps.ts lists as shimmed, and only those, itself", () => {
+    const emulator = startEmulator();
+    try {
+      expect(identify(emulator.url)?.shims).toEqual(SHIMMED.map((s) => s.target).sort());
     } finally {
       emulator.stop();
     }

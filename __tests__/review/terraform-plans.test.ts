@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { ACTION_WORDS, main, renderMarkdown, renderTerminal, Review, reviewJson } from "../../review";
 import { estimateStack } from "../../modules/cost/estimate";
-import { ECR_SERVICE_IMAGE } from "../support/configs";
+import { ECR_SERVICE_IMAGE, NO_NAT_JOB_IMAGE } from "../support/configs";
 import { synth, synthWithMetadata } from "../support/synth";
 import { describeWithTerraform, stateFromPlan, TerraformDir } from "../support/terraform";
 
@@ -214,7 +214,7 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
     beforeAll(() => {
       const noNat = JSON.parse(fs.readFileSync(path.join(EXAMPLES, "no-nat.json"), "utf8"));
       // Without NAT the service image must come from ECR in the stack's region, as in the example.
-      tf.writeStack(synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: noNat.network.interfaceEndpoints }, service: { image: ECR_SERVICE_IMAGE } }, "dev").json);
+      tf.writeStack(synth({ network: { mode: "create", natGateways: "none", interfaceEndpoints: noNat.network.interfaceEndpoints }, service: { image: ECR_SERVICE_IMAGE }, compute: NO_NAT_JOB_IMAGE }, "dev").json);
       plan = tf.planJson();
       review = reviewJson(plan);
     });

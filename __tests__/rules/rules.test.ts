@@ -2,6 +2,8 @@ import { Fn } from "cdktf";
 import { BatchComputeEnvironment } from "@cdktf/provider-aws/lib/batch-compute-environment";
 import { BatchJobDefinition } from "@cdktf/provider-aws/lib/batch-job-definition";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
@@ -427,6 +429,29 @@ const CASES: Record<string, RuleCase> = {
   "MF-VPC-2": {
     unsafe: { "a subnet mapping public IPs": (s) => new Subnet(s, "subnet", { vpcId: "vpc-1", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true }) },
     safe: { "a subnet without": (s) => new Subnet(s, "subnet", { vpcId: "vpc-1", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: false }) },
+  },
+  "MF-ECR-1": {
+    unsafe: {
+      "mutable tags": (s) => new EcrRepository(s, "repo", { name: "r", imageTagMutability: "MUTABLE", imageScanningConfiguration: { scanOnPush: true } }),
+      "no mutability set (MUTABLE)": (s) => new EcrRepository(s, "repo", { name: "r", imageScanningConfiguration: { scanOnPush: true } }),
+    },
+    safe: { "immutable tags": (s) => new EcrRepository(s, "repo", { name: "r", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } }) },
+  },
+  "MF-ECR-2": {
+    unsafe: {
+      "no scanning": (s) => new EcrRepository(s, "repo", { name: "r", imageTagMutability: "IMMUTABLE" }),
+      "scan_on_push off": (s) => new EcrRepository(s, "repo", { name: "r", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: false } }),
+    },
+    safe: { "scan on push": (s) => new EcrRepository(s, "repo", { name: "r", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } }) },
+  },
+  "MF-ECR-3": {
+    unsafe: { "a repository without a lifecycle policy": (s) => new EcrRepository(s, "repo", { name: "r", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } }) },
+    safe: {
+      "a repository with one": (s) => {
+        const repo = new EcrRepository(s, "repo", { name: "r", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } });
+        new EcrLifecyclePolicy(s, "lifecycle", { repository: repo.name, policy: "{}" });
+      },
+    },
   },
   "MF-ELB-1": {
     unsafe: { "an internet-facing load balancer": (s) => new Lb(s, "lb", { name: "lb", internal: false, loadBalancerType: "network", subnets: ["subnet-1"] }) },

@@ -6,6 +6,10 @@
  */
 export const ECR_SERVICE_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow_metadata_service";
 
+/** An image for Batch jobs in ECR of us-east-1 (a no-NAT config needs one; docs/job-image.md). */
+export const ECR_JOB_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-1";
+export const NO_NAT_JOB_IMAGE = { jobImage: { source: "external", image: ECR_JOB_IMAGE } };
+
 /** One compute environment of each of the five kinds behind three queues (spot falls back to on-demand). */
 export const ALL_KINDS = {
   compute: {

@@ -24,6 +24,13 @@ export interface Artifact {
   readonly consequences?: readonly string[];
 }
 
+/** A call moto does not implement that the provider makes on every plan: the launcher answers it (launcher.py SHIMS). */
+export interface Shimmed {
+  /** The call's X-Amz-Target. */
+  readonly target: string;
+  readonly cause: string;
+}
+
 /** What the emulator accepts but does not do: nothing to work around, but no proof either. */
 export interface Limit {
   readonly what: string;
@@ -83,9 +90,23 @@ export const NOT_UPDATABLE: readonly Artifact[] = [
   },
 ];
 
+export const SHIMMED: readonly Shimmed[] = [
+  {
+    target: "AWSStepFunctions.ValidateStateMachineDefinition",
+    cause:
+      "moto does not implement it (HTTP 500), and the provider calls it for every aws_sfn_state_machine on plan, retrying until it times out; the launcher answers every definition as valid, so a definition error shows only on AWS",
+  },
+  {
+    target: "AWSStepFunctions.ListStateMachineVersions",
+    cause: "moto does not implement it (HTTP 500), and the provider calls it on every read of an aws_sfn_state_machine; the launcher answers that there are no versions, which is true of the project's state machines (none is published)",
+  },
+];
+
 export const LIMITS: readonly Limit[] = [
   { what: "Batch jobs", cause: "moto accepts job definitions and submissions, but a job goes to FAILED within a second: running its container needs Docker, which these machines lack" },
   { what: "Step Functions executions", cause: "moto reports an execution as RUNNING with a canned history; nothing runs" },
+  { what: "the restart on password rotation", cause: "moto's Step Functions parser cannot run the aws-sdk:ecs:updateService task, and moto's Secrets Manager does not emit the RotationSucceeded event: the suite checks the wiring (rule pattern, target, roles, definition) against the real secret and service ARNs, not a restart" },
+  { what: "password rotation", cause: "moto accepts the rotation schedule of an RDS-managed secret but rotates nothing: that the metadata service survives a new password is shown by the restart wiring and the database's own behaviour, not by a rotation on the emulator" },
   { what: "IAM", cause: "moto checks the format of role ARNs and policies, never whether a role trusts a service or allows a call: accepted is not authorized" },
   { what: "the metadata service", cause: "ECS tasks never run, so there is no metadata API behind METAFLOW_SERVICE_URL: the Metaflow client runs with METAFLOW_DEFAULT_METADATA=local" },
   { what: "API Gateway integration updates", cause: "moto does not implement UpdateIntegration (HTTP 500 until the provider times out): a change of the load balancer's address cannot be applied" },
@@ -126,6 +147,12 @@ export function gapsMarkdown(): string {
     "| resource type | attributes | cause |",
     "|---|---|---|",
     ...NOT_UPDATABLE.map((a) => `| \`${a.type}\` | ${a.attributes.map((x) => `\`${x}\``).join(", ")} | ${cell(a.cause)} |`),
+    "",
+    "Answered by the launcher, not by moto (`flow/emulator/launcher.py`):",
+    "",
+    "| call | cause |",
+    "|---|---|",
+    ...SHIMMED.map((x) => `| \`${x.target}\` | ${cell(x.cause)} |`),
     "",
     "Accepted but not done:",
     "",

@@ -6,6 +6,9 @@ Writes READY_FILE (JSON: port, instance, pid, moto) once the server answers, ser
 SIGINT, and exits by itself when PARENT_PID is no longer its parent, so it never outlives the command
 that started it. GET /_emulator/instance answers with the same JSON: it tells one server from another,
 so a state made against a server that has since stopped is never used against a new one.
+
+SHIMS answer the few calls moto does not implement but the AWS provider makes on every plan, each listed
+with its cause in flow/emulator/gaps.ts (SHIMMED); everything else is moto's own answer.
 """
 
 import json
@@ -16,6 +19,23 @@ import threading
 import time
 import urllib.request
 import uuid
+
+
+def validate_state_machine_definition(_body: bytes):
+    """Step Functions' ValidateStateMachineDefinition: every definition passes (moto validates nothing)."""
+    return {"result": "OK", "diagnostics": [], "truncated": False}
+
+
+def list_state_machine_versions(_body: bytes):
+    """Step Functions' ListStateMachineVersions: none (the project publishes no versions)."""
+    return {"stateMachineVersions": []}
+
+
+# X-Amz-Target of a call -> its answer; kept in step with gaps.ts SHIMMED by a test.
+SHIMS = {
+    "AWSStepFunctions.ValidateStateMachineDefinition": validate_state_machine_definition,
+    "AWSStepFunctions.ListStateMachineVersions": list_state_machine_versions,
+}
 
 
 def main() -> int:
@@ -32,13 +52,20 @@ def main() -> int:
 
     moto_app = DomainDispatcherApplication(create_backend_app)
     identity = {"instance": uuid.uuid4().hex, "pid": os.getpid(), "moto": moto.__version__,
-                "accountId": os.environ.get("MOTO_ACCOUNT_ID", "123456789012")}
+                "accountId": os.environ.get("MOTO_ACCOUNT_ID", "123456789012"), "shims": sorted(SHIMS)}
+
+    def answer(start_response, payload, content_type="application/json"):
+        body = json.dumps(payload).encode()
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
 
     def app(environ, start_response):
         if environ.get("PATH_INFO") == "/_emulator/instance":
-            body = json.dumps(identity).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            return answer(start_response, identity)
+        shim = SHIMS.get(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if shim is not None:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            return answer(start_response, shim(environ["wsgi.input"].read(length)), "application/x-amz-json-1.0")
         return moto_app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, app, threaded=True)

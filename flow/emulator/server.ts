@@ -26,6 +26,8 @@ export interface EmulatorIdentity {
   readonly pid: number;
   readonly moto: string;
   readonly accountId: string;
+  /** The calls the launcher answers itself (gaps.ts SHIMMED). */
+  readonly shims: readonly string[];
 }
 
 export interface Emulator {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { duplicateIndexes, iamPolicyArn, int, PurposeName, Report, strict } from "./common";
+import { discriminatorError, duplicateIndexes, iamPolicyArn, int, onlyWhere, PurposeName, Report, strict } from "./common";
+import { ecrImageProblem, isEcrImage, isEcrImageIn } from "./images";
 
 /** Config of the compute area: AWS Batch compute environments and the job queues over them. */
 
@@ -66,6 +67,39 @@ const JobQueueSchema = strict({
   priority: int(0, 1000).default(1),
 });
 
+/** An image tag: no `latest`, which would run whatever was pushed last. */
+const ImageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag like py311-2026-12 (letters, digits, _ . -)")
+  .refine((t) => t !== "latest", "must be pinned to a version, not latest");
+/** `[registry/]repository:tag` or `...@sha256:<digest>`, pinned. */
+const PinnedImage = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._:\/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/, "must be an image with a tag or digest, like 123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-2026-12")
+  .refine((i) => !i.endsWith(":latest"), "must be pinned to a version or digest, not latest");
+
+/**
+ * The image Metaflow's Batch jobs run (METAFLOW_BATCH_CONTAINER_REGISTRY and _IMAGE in the profile).
+ * `external`: an image you name in full. `repository`: the stack makes a private ECR repository for it
+ * (immutable tags, scanned on push, encrypted, untagged images expired) and jobs run `tag` from it; build
+ * and push the image yourself (docs/job-image.md). Without NAT one of the two is required, in ECR of the
+ * stack's region: Metaflow's default image is on Docker Hub and its tasks install packages from PyPI.
+ */
+const ExternalJobImageSchema = strict({
+  source: z.literal("external"),
+  image: PinnedImage,
+}, onlyWhere("source", "repository", ["tag", "untaggedImageExpiryDays"], "an external image is yours; the stack makes no repository for it"));
+
+const RepositoryJobImageSchema = strict({
+  source: z.literal("repository"),
+  tag: ImageTag,
+  /** Days an untagged image (one a push of the same tag replaced, or a failed push) is kept. @default 14 */
+  untaggedImageExpiryDays: int(1, 365).default(14),
+}, onlyWhere("source", "external", ["image"], "the stack's repository names the image; give only the tag"));
+
+export const JobImageSchema = z.discriminatedUnion("source", [ExternalJobImageSchema, RepositoryJobImageSchema], discriminatorError("source", `"external", "repository"`));
+export type JobImageConfig = z.output<typeof JobImageSchema>;
+
 /** Trust for the Batch service: the dedicated role this project creates, or AWS's service-linked role. */
 export const BATCH_SERVICE_ROLES = ["dedicated", "serviceLinked"] as const;
 
@@ -85,6 +119,8 @@ export const ComputeSchema = strict({
   jobRoleManagedPolicyArns: z
     .array(iamPolicyArn("must be an IAM policy ARN"))
     .default([]),
+  /** @default Metaflow's own (python:<version> from Docker Hub, installing packages from PyPI in every task; needs NAT) */
+  jobImage: JobImageSchema.optional(),
 }).default({
   computeEnvironments: [{ name: "cpu", kind: "ec2" }],
   batchServiceRole: "dedicated",
@@ -211,8 +247,21 @@ export function checkCompute(input: ComputeInput, fail: Report): void {
  * Rules across compute and network: Fargate job definitions ask for a public IP and pull public images,
  * so Fargate needs subnets with a route out (reference §2).
  */
-export function checkComputeNetwork(input: ComputeInput, network: { mode: string; natGateways?: string }, fail: Report): void {
+export function checkComputeNetwork(input: ComputeInput, network: { mode: string; natGateways?: string }, region: string, fail: Report): void {
+  // An ECR image of another region or partition cannot be pulled by the instance or execution role, NAT or not.
+  const image = input.jobImage?.source === "external" ? input.jobImage.image : undefined;
+  const wrongRegistry = image === undefined ? undefined : ecrImageProblem(image, region, "the Batch instance and execution roles");
+  if (image !== undefined && wrongRegistry) fail(["jobImage", "image"], image, wrongRegistry);
   if (network.mode !== "create" || network.natGateways !== "none") return;
+  if (input.jobImage === undefined) {
+    fail(
+      ["jobImage"],
+      undefined,
+      `is required with network.natGateways "none": Metaflow's default job image is on Docker Hub and each task first installs boto3 and requests from PyPI, neither reachable without NAT; add { "source": "repository", "tag": "..." } (the stack makes an ECR repository; push an image built as docs/job-image.md says) or { "source": "external", "image": "<an image in ECR in ${region}>" }`,
+    );
+  } else if (image !== undefined && !wrongRegistry && !(isEcrImage(image) && isEcrImageIn(image, region))) {
+    fail(["jobImage", "image"], image, `cannot be pulled without NAT (network.natGateways is "none"); copy it to ECR in ${region} and name it there, or use { "source": "repository", "tag": "..." }`);
+  }
   input.computeEnvironments.forEach((ce, i) => {
     if (isFargate(ce.kind)) {
       fail(["computeEnvironments", i, "kind"], ce.kind, `needs a route out of the private subnets, but network.natGateways is "none"; choose "single" or "perAz", or an EC2 kind`);

@@ -143,7 +143,7 @@ const arnCheck = areaCheck(
   (input, fail) => checkArnScopes(input, fail),
 );
 const databaseCheck = areaCheck(["database"], (input, fail) => checkDatabase(input.database, fail), "database");
-const computeNetworkCheck = areaCheck(["compute", "network"], (input, fail) => checkComputeNetwork(input.compute, input.network, fail), "compute");
+const computeNetworkCheck = areaCheck(["compute", "network", "region"], (input, fail) => checkComputeNetwork(input.compute, input.network, input.region, fail), "compute");
 
 /** The resource type an entry of protectedResources names: `aws_s3_bucket` of `module.a.aws_s3_bucket.b[0]`. */
 const protectedType = (entry: string) => entry.replace(/^(module\.[\w-]+(\[[^\]]+\])?\.)*/, "").split(".")[0];

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { duplicateIndexes, given, int, Ipv4Cidr, MootSetting, rawObject, Report, RetentionDays, strict } from "./common";
-import { partitionOf } from "./regions";
+import { discriminatorError, duplicateIndexes, given, int, Ipv4Cidr, MootSetting, onlyWhere, rawObject, Report, RetentionDays, strict } from "./common";
+import { ecrImageProblem, isEcrImage } from "./images";
 
 /** Config of the metadata service area: its PostgreSQL database, the Fargate service and its front door. */
 
@@ -25,6 +25,12 @@ export const DatabaseSchema = strict({
   performanceInsights: z.boolean().default(false),
   /** Days the exported PostgreSQL logs are kept. @default 90 */
   logRetentionDays: RetentionDays.default(90),
+  /**
+   * Days between rotations of the master password, which RDS keeps in Secrets Manager. The metadata
+   * service's tasks are replaced after each rotation (they read the password once, at start). The AWS
+   * provider this project pins (5.100) cannot turn managed rotation off. @default 7 (RDS's own default)
+   */
+  passwordRotationDays: int(1, 365).default(7),
 });
 
 /** How people outside the VPC reach the metadata service. */
@@ -64,11 +70,29 @@ const ApiGatewaySchema = strict({
   accountLoggingRole: z.enum(["create", "existing"]).default("create"),
 });
 
+/** The first metadata-service release whose migrations (run_goose.py) pass MF_METADATA_DB_SSL_MODE on. */
+export const FIRST_TLS_MIGRATIONS = [2, 4, 6] as const;
+
+/**
+ * TLS from the service to the database. `require` encrypts without checking the server's certificate;
+ * `verify-full` also checks it against the RDS CA bundle, which must be in the image at `rootCertPath`
+ * (the stock image carries none: build one that adds https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem).
+ */
+const DatabaseTlsSchema = z.discriminatedUnion("mode", [
+  strict({ mode: z.literal("require") }, onlyWhere("mode", "verify-full", ["rootCertPath"], "require checks no certificate")),
+  strict({
+    mode: z.literal("verify-full"),
+    /** Where the RDS CA bundle is in the service's image. */
+    rootCertPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem"),
+  }),
+], discriminatorError("mode", `"require", "verify-full"`));
+
 export const ServiceSchema = strict({
   /** @default "netflixoss/metaflow_metadata_service" */
   image: z.string().regex(/^[a-z0-9][a-z0-9._\/-]*$/, "must be an image repository without a tag, like netflixoss/metaflow_metadata_service").default("netflixoss/metaflow_metadata_service"),
   /**
-   * Pinned; v2.5.0 and later pass MF_METADATA_DB_SSL_MODE to migrations, which PostgreSQL 16+ needs.
+   * Pinned. A `vX.Y.Z` tag must be v2.4.6 or later: from that release on, run_goose.py passes
+   * MF_METADATA_DB_SSL_MODE to the migrations, and RDS refuses them without TLS (rds.force_ssl).
    * @default "v2.5.1"
    */
   imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag like v2.5.1 (not latest: pin a version)").refine((t) => t !== "latest", "must be pinned to a version, not latest").default("v2.5.1"),
@@ -85,9 +109,11 @@ export const ServiceSchema = strict({
   apiGateway: ApiGatewaySchema.default({ throttleRateLimit: 100, throttleBurstLimit: 200, allowedSourceCidrs: [], accessLogRetentionDays: 90, accountLoggingRole: "create" }),
   /** Other networks (a VPN, a peered VPC) allowed to reach the internal load balancer. @default [] */
   clientCidrs: z.array(Ipv4Cidr).default([]),
+  /** @default { mode: "require" } */
+  databaseTls: DatabaseTlsSchema.default({ mode: "require" }),
 }).default({
   image: "netflixoss/metaflow_metadata_service", imageTag: "v2.5.1", cpu: 512, memoryMiB: 1024, desiredCount: 2,
-  logRetentionDays: 90, publicAccess: "apiGateway",
+  logRetentionDays: 90, publicAccess: "apiGateway", databaseTls: { mode: "require" },
   apiGateway: { throttleRateLimit: 100, throttleBurstLimit: 200, allowedSourceCidrs: [], accessLogRetentionDays: 90, accountLoggingRole: "create" },
   clientCidrs: [],
 });
@@ -97,7 +123,7 @@ export type DatabaseConfig = z.output<typeof DatabaseSchema>;
 
 export const DatabaseDefaultSchema = DatabaseSchema.default({
   engineVersion: "17", instanceClass: "db.t4g.small", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100,
-  multiAz: true, backupRetentionDays: 7, performanceInsights: false, logRetentionDays: 90,
+  multiAz: true, backupRetentionDays: 7, performanceInsights: false, logRetentionDays: 90, passwordRotationDays: 7,
 });
 
 /** Cross-field rules of the service; paths relative to `service`. */
@@ -112,41 +138,28 @@ export function checkService(input: ServiceConfig, fail: Report): void {
   for (const i of duplicateIndexes(input.apiGateway.allowedSourceCidrs)) {
     fail(["apiGateway", "allowedSourceCidrs", i], input.apiGateway.allowedSourceCidrs[i], "is listed twice");
   }
+  const version = /^v(\d+)\.(\d+)\.(\d+)$/.exec(input.imageTag)?.slice(1).map(Number);
+  const [major, minor, patch] = FIRST_TLS_MIGRATIONS;
+  if (version && (version[0] - major || version[1] - minor || version[2] - patch) < 0) {
+    fail(["imageTag"], input.imageTag, `is older than v${FIRST_TLS_MIGRATIONS.join(".")}, whose migrations are the first to connect with TLS, which the database requires (rds.force_ssl); use v2.4.6 or later`);
+  }
 }
 
 /** A private ECR registry's image: `<account>.dkr.ecr[-fips].<region>.<domain>/<repository>`. */
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(\.cn)?)\//;
-
-/** The domain of ECR registries in `region`: `amazonaws.com.cn` in the China partition, `amazonaws.com` elsewhere. */
-export const ecrDomain = (region: string) => (partitionOf(region) === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com");
-
-/** An image in the ECR registry of `region`: the only one the VPC's ECR endpoints reach without NAT. */
-export const isEcrImageIn = (image: string, region: string) => {
-  const m = ECR_IMAGE.exec(image);
-  return m !== null && m[3] === region && m[4] === ecrDomain(region);
-};
-
 /**
  * Rules across service and region: an image in a private ECR registry must be in the stack's region, with
  * the domain of its partition; the execution role may pull only from there (and a registry under the
  * other partition's domain does not exist).
  */
 export function checkServiceRegion(input: ServiceConfig, region: string, fail: Report): void {
-  const m = ECR_IMAGE.exec(input.image);
-  if (!m) return;
-  const [, account, fips, imageRegion, domain] = m;
-  const expected = `${account}.dkr.ecr${fips ?? ""}.${region}.${ecrDomain(region)}`;
-  if (imageRegion !== region) {
-    fail(["image"], input.image, `is in ECR of region ${imageRegion}, but the service's execution role may pull only from ECR in ${region}; copy it to ${expected}/...`);
-  } else if (domain !== ecrDomain(region)) {
-    fail(["image"], input.image, `names an ECR registry under ${domain}, but ECR in ${region} (partition ${partitionOf(region)}) is under ${ecrDomain(region)}: ${expected}/...`);
-  }
+  const problem = ecrImageProblem(input.image, region, "the service's execution role");
+  if (problem) fail(["image"], input.image, problem);
 }
 
 /** Rules across service and network: without NAT, the image must come from ECR in the stack's region. */
 export function checkServiceNetwork(input: ServiceConfig, network: { mode: string; natGateways?: string }, region: string, fail: Report): void {
   // An ECR image of another region or partition is refused by checkServiceRegion, whatever the network.
-  if (network.mode === "create" && network.natGateways === "none" && !ECR_IMAGE.test(input.image)) {
+  if (network.mode === "create" && network.natGateways === "none" && !isEcrImage(input.image)) {
     fail(["image"], input.image, `cannot be pulled without NAT (network.natGateways is "none"); copy it to ECR in ${region} (a pull-through cache works) and name that repository, or choose natGateways "single"`);
   }
 }

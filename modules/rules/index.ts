@@ -5,6 +5,7 @@ import { RulePack } from "./aspect";
 import { DATA_SAFETY_RULES } from "./data-safety";
 import { DYNAMODB_RULES } from "./dynamodb";
 import { EC2_RULES } from "./ec2";
+import { ECR_RULES } from "./ecr";
 import { ECS_RULES } from "./ecs";
 import { IAM_RULES } from "./iam";
 import { KMS_RULES } from "./kms";
@@ -29,6 +30,7 @@ export const ALL_RULES = [
   ...LOG_RULES,
   ...EC2_RULES,
   ...ECS_RULES,
+  ...ECR_RULES,
   ...DYNAMODB_RULES,
   ...API_GATEWAY_RULES,
   ...KMS_RULES,

@@ -38,6 +38,16 @@ mock_provider "aws" {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_batch_job_queue/mock"
     }
   }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_cloudwatch_event_rule/mock"
+    }
+  }
+  mock_resource "aws_cloudwatch_event_target" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_cloudwatch_event_target/mock"
+    }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_cloudwatch_log_group/mock"
@@ -152,6 +162,11 @@ mock_provider "aws" {
   mock_resource "aws_security_group" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_security_group/mock"
+    }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_sfn_state_machine/mock"
     }
   }
   mock_resource "aws_subnet" {
