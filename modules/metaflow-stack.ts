@@ -49,6 +49,7 @@ export class MetaflowStack extends TerraformStack {
       region: config.region,
       config,
       permissionsBoundaryArn: config.permissionsBoundaryArn,
+      accountId: config.accountId,
     });
     this.deployment = deployment;
     for (const [name, value, description, sensitive] of deployment.outputs) {
