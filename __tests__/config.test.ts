@@ -177,6 +177,6 @@ describe("loadEnvironments", () => {
 
   test("every shipped example config is valid", () => {
     const examples = path.join(__dirname, "..", "examples", "environments");
-    expect(loadEnvironments(examples).map((e) => e.name)).toEqual(["dev-small", "no-nat", "production", "shared-vpc"]);
+    expect(loadEnvironments(examples).map((e) => e.name)).toEqual(["dev-small", "no-nat", "production", "shared-vpc", "ui"]);
   });
 });

@@ -10,7 +10,7 @@ describe("the read replica (ui.readReplica)", () => {
   const [primaryId, primary] = entryIn(out, "aws_db_instance", "database");
 
   test("copies the metadata database", () => {
-    expect(replica.replicate_source_db).toBe(ref("aws_db_instance", primaryId, "identifier"));
+    expect(replica.replicate_source_db).toBe(ref("aws_db_instance", primaryId, "arn"));
     expect(replica.identifier).toBe("metaflow-dev-ui-replica");
   });
 

@@ -38,7 +38,8 @@ export class DatabaseReplica extends Construct {
     );
     this.instance = new DbInstance(this, "instance", {
       identifier,
-      replicateSourceDb: source.instance.identifier,
+      // The provider wants an ARN with a subnet group (which a same-region replica may name: the primary's).
+      replicateSourceDb: source.instance.arn,
       instanceClass: props.instanceClass,
       autoMinorVersionUpgrade: true,
       storageType: "gp3",

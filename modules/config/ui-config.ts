@@ -40,8 +40,11 @@ const SecretArn = z
   .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret ARN like arn:aws:secretsmanager:us-east-1:123456789012:secret:metaflow-ui-oidc-AbCdEf");
 
 /** A DNS name of two or more labels, each 1 to 63 lower-case letters, digits and hyphens, not starting or ending with one. */
-const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const Hostname = z.string().regex(DNS_NAME, "must be a DNS name like metaflow.example.com (lower-case letters, digits, hyphens and dots): the name people type, which the certificate covers");
+const DNS_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const Hostname = z
+  .string()
+  .max(253, "must have at most 253 characters (a DNS name)")
+  .regex(DNS_NAME, "must be a DNS name like metaflow.example.com (lower-case letters, digits, hyphens and dots): the name people type, which the certificate covers");
 
 /** An https URL of the identity provider: host, optional port and path, printable characters only. */
 const HttpsUrl = z
