@@ -2,7 +2,7 @@ import {
   bucketNameProblem, defaultStateBucketName, InvalidNameError, MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, NAME_LIMITS, NameKind, nameProblem,
   Naming, NameTooLongError, purposeProblem, segmentProblems, targetGroupPrefix,
 } from "../modules/naming";
-import { ALL_KINDS } from "./support/configs";
+import { ALL_KINDS, withUi } from "./support/configs";
 import { synth } from "./support/synth";
 
 describe("Naming", () => {
@@ -47,6 +47,17 @@ describe("Naming", () => {
     for (const sg of out.resources("aws_security_group")) expect((sg.name ?? sg.name_prefix).length).toBeLessThanOrEqual(NAME_LIMITS.securityGroup);
     for (const ce of out.resources("aws_batch_compute_environment")) expect(ce.compute_environment_name_prefix.length).toBeLessThanOrEqual(NAME_LIMITS.batch);
     for (const lt of out.resources("aws_launch_template")) expect(lt.name_prefix.length).toBeLessThanOrEqual(NAME_LIMITS.launchTemplatePrefix);
+  });
+
+  test("so does the UI with them: load balancer, roles, replica identifier, user pool and its domain prefix with the account id", () => {
+    const prefix = "p".repeat(MAX_PREFIX_LENGTH);
+    const env = "e".repeat(MAX_ENVIRONMENT_LENGTH);
+    const out = synth({ namePrefix: prefix, accountId: "123456789012", ...withUi({ readReplica: {} }) }, env);
+    for (const lb of out.resources("aws_lb")) expect(lb.name.length).toBeLessThanOrEqual(NAME_LIMITS.loadBalancer);
+    for (const role of out.resources("aws_iam_role")) expect(role.name.length).toBeLessThanOrEqual(NAME_LIMITS.iamRole);
+    for (const db of out.resources("aws_db_instance")) expect(db.identifier.length).toBeLessThanOrEqual(NAME_LIMITS.dbIdentifier);
+    expect(out.resource("aws_cognito_user_pool_domain").domain).toBe(`${prefix}-${env}-ui-123456789012`);
+    expect(out.resource("aws_cognito_user_pool_domain").domain.length).toBeLessThanOrEqual(NAME_LIMITS.cognitoDomain);
   });
 });
 
