@@ -1,5 +1,5 @@
 import { AREAS, areaOfConstruct, areaOfPath } from "../modules/areas";
-import { ALL_KINDS } from "./support/configs";
+import { ALL_KINDS, withUi } from "./support/configs";
 import { synthWithMetadata } from "./support/synth";
 import { Testing } from "cdktf";
 import { StateStack, plannedStateBuckets } from "../modules/state-stack";
@@ -22,10 +22,11 @@ test("every construct directly under an environment stack is an area of the tabl
   const stacks = [
     synthWithMetadata({}),
     synthWithMetadata({ ...ALL_KINDS, scheduling: { users: { access: "role", principalArns: ["arn:aws:iam::123456789012:root"] } } }),
+    synthWithMetadata(withUi({ readReplica: {} })),
   ];
   const tops = new Set(stacks.flatMap((s) => [...topConstructs(s)]));
   expect([...tops].filter((id) => !areaOfConstruct(id))).toEqual([]);
-  // The default deployment uses all but the state area.
+  // The deployments use all but the state area.
   expect(AREAS.filter((a) => ![...tops].some((id) => areaOfConstruct(id) === a)).map((a) => a.id)).toEqual(["state"]);
 });
 
@@ -40,6 +41,8 @@ test("the state stack's buckets fall in the state area", () => {
 test("paths are placed by their first construct; unknown ones in no area", () => {
   expect(areaOfPath("metadata/load-balancer")?.title).toBe("metadata service");
   expect(areaOfPath("api/stage")?.title).toBe("API");
-  expect(areaOfPath("ui/service")).toBeUndefined();
+  expect(areaOfPath("ui/backend/service")?.title).toBe("UI");
+  expect(areaOfPath("ui-replica/instance")?.title).toBe("UI");
+  expect(areaOfPath("uix/service")).toBeUndefined();
   expect(areaOfConstruct("networking")).toBeUndefined();
 });

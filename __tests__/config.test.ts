@@ -99,6 +99,45 @@ describe("config defaults", () => {
   });
 });
 
+describe("the ui area", () => {
+  const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+  const ui = (raw: unknown) => parseEnvironment("dev", raw).config.ui;
+
+  test("is off by default", () => {
+    expect(ui({})).toEqual({ enabled: false });
+  });
+
+  test("on with only a certificate: internal, Cognito sign-in, one backend and one static task, a pinned static image", () => {
+    expect(ui({ ui: { enabled: true, certificateArn: CERTIFICATE } })).toEqual({
+      enabled: true,
+      certificateArn: CERTIFICATE,
+      scheme: "internal",
+      clientCidrs: [],
+      allowedCidrs: [],
+      auth: "cognito",
+      sessionTimeoutSeconds: 28800,
+      backend: { cpu: 1024, memoryMiB: 4096, desiredCount: 1 },
+      staticUi: { image: "public.ecr.aws/outerbounds/metaflow_ui", imageTag: "v1.3.13-5-g5dd049e", cpu: 256, memoryMiB: 512, desiredCount: 1 },
+      logRetentionDays: 90,
+    });
+  });
+
+  test("an OIDC provider fills its default scope", () => {
+    const oidc = {
+      issuer: "https://login.example.com", authorizationEndpoint: "https://login.example.com/authorize", tokenEndpoint: "https://login.example.com/token",
+      userInfoEndpoint: "https://login.example.com/userinfo", clientId: "metaflow-ui", clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ui-AbCdEf",
+    };
+    const parsed = ui({ ui: { enabled: true, certificateArn: CERTIFICATE, auth: "oidc", oidc } });
+    expect(parsed.enabled && parsed.oidc).toEqual({ ...oidc, scope: "openid" });
+  });
+
+  test("internet-facing with allowed CIDRs, auth none internal, and a read replica are accepted", () => {
+    expect(ui({ ui: { enabled: true, certificateArn: CERTIFICATE, scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] } })).toMatchObject({ scheme: "internet-facing" });
+    expect(ui({ ui: { enabled: true, certificateArn: CERTIFICATE, auth: "none", clientCidrs: ["10.8.0.0/16"] } })).toMatchObject({ auth: "none" });
+    expect(ui({ ui: { enabled: true, certificateArn: CERTIFICATE, readReplica: {} } })).toMatchObject({ readReplica: {} });
+  });
+});
+
 describe("loadEnvironments", () => {
   const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "mf-config-"));
 
@@ -139,6 +178,6 @@ describe("loadEnvironments", () => {
 
   test("every shipped example config is valid", () => {
     const examples = path.join(__dirname, "..", "examples", "environments");
-    expect(loadEnvironments(examples).map((e) => e.name)).toEqual(["dev-small", "no-nat", "production", "shared-vpc"]);
+    expect(loadEnvironments(examples).map((e) => e.name)).toEqual(["dev-small", "no-nat", "production", "shared-vpc", "ui"]);
   });
 });

@@ -83,6 +83,51 @@ describe("the shipped shapes", () => {
   });
 });
 
+describe("the UI (examples/environments/ui.json)", () => {
+  const e = estimateStack(synthWithMetadata(example("ui"), "ui"));
+  const alb = 0.0225 * H; // internal application load balancer: 16.425 (no public addresses)
+  const backend = 1 * (1 * 0.04048 + 4 * 0.004445) * H; // one task of 1 vCPU and 4 GB: 42.5298
+  const staticUi = 1 * (0.25 * 0.04048 + 0.5 * 0.004445) * H; // one task of 0.25 vCPU and 0.5 GB: 9.010025
+  const replica = 0.032 * H + 20 * 0.115; // Single-AZ db.t4g.small 23.36 and the primary's 20 GB of gp3 2.30; no secret of its own
+
+  test("the UI's load balancer is priced as an application load balancer", () => {
+    expect(at(e, "ui/load-balancer")).toBeCloseTo(alb, 4);
+    expect(e.lines.find((l) => l.path === "ui/load-balancer/load-balancer")?.item).toBe("application load balancer");
+  });
+
+  test("each UI task is priced by its size and count", () => {
+    expect(at(e, "ui/backend/")).toBeCloseTo(backend, 4);
+    expect(at(e, "ui/static/")).toBeCloseTo(staticUi, 4);
+  });
+
+  test("the read replica is priced as a Single-AZ instance storing as much as its source", () => {
+    expect(at(e, "ui-replica/")).toBeCloseTo(replica, 4);
+    expect(e.lines.filter((l) => l.path === "ui-replica/instance").map((l) => l.item)).toEqual([
+      "database read replica db.t4g.small Single-AZ", "database read replica storage 20 GB gp3 Single-AZ",
+    ]);
+  });
+
+  test("the Cognito user pool is a line of $0: free up to 10,000 monthly active users", () => {
+    const pool = e.lines.find((l) => l.type === "aws_cognito_user_pool");
+    expect(pool).toMatchObject({ monthlyUsd: 0, item: "Cognito user pool (lite tier)" });
+    expect(pool?.formula).toContain("the first 10,000 monthly active users are free");
+  });
+
+  test("the UI adds $93.62 to the default deployment's $142.69: $236.31 in all", () => {
+    const ui = alb + backend + staticUi + replica; // 93.624825
+    expect(at(e, "ui")).toBeCloseTo(ui, 4); // the ui and ui-replica constructs
+    expect(ui).toBeCloseTo(93.62, 2);
+    expect(e.totalUsd).toBeCloseTo(estimateStack(synthWithMetadata({})).totalUsd + ui, 4); // 236.309925
+    expect(e.totalUsd).toBeCloseTo(236.31, 2);
+    expect(e.unpriced).toEqual([]);
+  });
+
+  test("internet-facing, the load balancer also bills a public IPv4 address in each of its two zones", () => {
+    const open = estimateStack(synthWithMetadata({ ...example("ui"), ui: { ...example("ui").ui, scheme: "internet-facing", clientCidrs: [], allowedCidrs: ["203.0.113.0/24"] } }, "ui"));
+    expect(at(open, "ui/load-balancer")).toBeCloseTo(alb + 2 * 0.005 * H, 4); // 16.425 + 7.30
+  });
+});
+
 describe("rules", () => {
   test("Batch min vCPUs bill at the cheapest listed type's price per vCPU; Spot at the on-demand price", () => {
     const config = {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { deploymentDiagram, Diagram, readmeWithDiagram, renderMermaid } from "../modules/diagram";
 import { renderMarkdown, reviewDiagram, reviewJson } from "../review";
 import { parseMermaid } from "./support/mermaid";
-import { ECR_SERVICE_IMAGE } from "./support/configs";
+import { ECR_SERVICE_IMAGE, OIDC_PROVIDER, withUi } from "./support/configs";
 import { synthWithMetadata } from "./support/synth";
 
 /** The deployment's picture: drawn from the synthesized stack, kept current in the README, parsed by Mermaid itself. */
@@ -68,6 +68,39 @@ describe("other shapes", () => {
   });
 });
 
+describe("the UI (examples/environments/ui.json)", () => {
+  const d = deploymentDiagram(synthWithMetadata(example("ui"), "ui"));
+  const ui = d.areas.find((a) => a.id === "ui");
+
+  test("draws a UI area after the API: its load balancer, user pool, both services and the read replica", () => {
+    expect(d.areas.map((a) => a.id).indexOf("ui")).toBe(d.areas.map((a) => a.id).indexOf("api") + 1);
+    expect(ui?.nodes.map((n) => n.label)).toEqual([
+      "internal load balancer: HTTPS, Cognito sign-in", "Cognito user pool: MFA, admin-created users", "UI backend: Fargate ×1", "static UI: Fargate ×1", "read replica db.t4g.small",
+    ]);
+  });
+
+  test("has the UI's path: laptop to the load balancer, its sign-in, the services, the database (and replica) and S3", () => {
+    expect(edges(d)).toEqual(expect.arrayContaining([
+      "laptop->ui_lb", "ui_lb->user_pool", "ui_lb->ui_static", "ui_lb->ui_backend", "ui_backend->database", "ui_backend->replica", "ui_backend->s3", "database->replica",
+    ]));
+  });
+
+  test("with OIDC, the identity provider sits outside the deployment and there is no user pool", () => {
+    const o = deploymentDiagram(synthWithMetadata(withUi({ auth: "oidc", oidc: OIDC_PROVIDER, scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] })));
+    expect(o.outside.map((n) => n.label)).toContain("your identity provider (OIDC)");
+    expect(nodeIds(o)).not.toContain("user_pool");
+    expect(o.areas.find((a) => a.id === "ui")?.nodes[0].label).toBe("internet-facing load balancer: HTTPS, OIDC sign-in");
+    expect(edges(o)).toContain("ui_lb->idp");
+  });
+
+  test("without a replica, the backend reads the primary only; without the UI, there is no UI area", () => {
+    const bare = deploymentDiagram(synthWithMetadata(withUi({ auth: "none" })));
+    expect(nodeIds(bare)).not.toContain("replica");
+    expect(bare.areas.find((a) => a.id === "ui")?.nodes[0].label).toBe("internal load balancer: HTTPS, no sign-in");
+    expect(byDefault.areas.map((a) => a.id)).not.toContain("ui");
+  });
+});
+
 describe("in the Markdown review", () => {
   const addressAt = (type: string, p: string) =>
     `${type}.${Object.entries<any>(defaultStack.resource[type]).find(([, b]) => b["//"].metadata.path === `metaflow-dev/${p}`)![0]}`;
@@ -111,7 +144,7 @@ describe("in the Markdown review", () => {
   test("Mermaid's own parser reads every diagram: the default, each example, a marked review; and rejects a broken one", () => {
     const diagrams = [
       renderMermaid(byDefault),
-      ...["production", "no-nat", "shared-vpc", "dev-small"].map((n) => renderMermaid(deploymentDiagram(synthWithMetadata(example(n), n)))),
+      ...["production", "no-nat", "shared-vpc", "dev-small", "ui"].map((n) => renderMermaid(deploymentDiagram(synthWithMetadata(example(n), n)))),
       picture.mermaid,
       // The parser can fail: an unclosed label.
       renderMermaid(byDefault).replace('["Laptop: metaflow CLI"]', '["Laptop: metaflow CLI"'),

@@ -112,7 +112,7 @@ function expectRejected(result: Run, c: Case): void {
   expect(result.stdout).not.toMatch(/Synthesized/);
 }
 
-const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, protectedResources, network, storage, compute, database, service, scheduling, state";
+const ALLOWED_TOP_LEVEL = "region, namePrefix, tags, accountId, permissionsBoundaryArn, protectedResources, network, storage, compute, database, service, scheduling, ui, state";
 const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, natInstanceType, interfaceEndpoints, flowLogs";
 const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs, databaseTls";
@@ -136,6 +136,13 @@ const ONLY_CREATE_NETWORK = /applies only with mode "create" \(an existing netwo
 const ECR_OTHER_REGION = /is in ECR of region eu-west-1, but the service's execution role may pull only from ECR in us-east-1; copy it to 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/\.\.\.$/;
 const OTHER_ACCOUNT = (account: string, accountId: string) =>
   new RegExp(`belongs to account ${account}, but accountId is ${accountId}; IAM attaches only policies of the role's own account or AWS managed ones$`);
+/** The UI on, with a certificate of the stack's region, and `more`. */
+const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+const ui = (more: object = {}) => ({ ui: { enabled: true, certificateArn: CERTIFICATE, ...more } });
+const OIDC = {
+  issuer: "https://login.example.com", authorizationEndpoint: "https://login.example.com/authorize", tokenEndpoint: "https://login.example.com/token",
+  userInfoEndpoint: "https://login.example.com/userinfo", clientId: "metaflow-ui", clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:metaflow-ui-oidc-AbCdEf",
+};
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
 const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
 const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
@@ -471,6 +478,40 @@ const cases: Case[] = [
   { title: "scheduling: users access not an option", config: { scheduling: { users: { access: "everyone" } } }, path: "scheduling.users.access", value: "everyone", message: /expected one of "none"\|"policy"\|"role"/ },
   { title: "scheduling: execution log retention not a CloudWatch period", config: { scheduling: { executionLogRetentionDays: 100 } }, path: "scheduling.executionLogRetentionDays", value: 100, message: /must be one of the periods CloudWatch Logs accepts/ },
   { title: "scheduling: enabled not a boolean", config: { scheduling: { enabled: "yes" } }, path: "scheduling.enabled", value: "yes", message: /expected boolean/ },
+  // --- ui
+  { title: "ui: enabled not a boolean", config: { ui: { enabled: "yes" } }, path: "ui.enabled", value: "yes", message: /enabled must be one of true, false$/ },
+  { title: "ui: settings while the UI is off", config: { ui: { enabled: false, auth: "none" } }, path: "ui.auth", message: /applies only with enabled true \(the UI is off, so nothing of it is made\); remove it$/ },
+  { title: "ui: on without a certificate", config: { ui: { enabled: true } }, path: "ui.certificateArn", message: /expected string/ },
+  { title: "ui: a certificate that is not an ACM ARN", config: ui({ certificateArn: "arn:aws:iam::123456789012:server-certificate/ui" }), path: "ui.certificateArn", value: "arn:aws:iam::123456789012:server-certificate/ui", message: /must be an ACM certificate ARN/ },
+  { title: "ui: a certificate of another region", config: ui({ certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012" }), path: "ui.certificateArn", message: /is in region eu-west-1, but a load balancer in us-east-1 serves only certificates of us-east-1/ },
+  { title: "ui: a certificate of another account than accountId", config: { accountId: "111111111111", ...ui() }, path: "ui.certificateArn", message: /belongs to account 123456789012, but accountId is 111111111111; a load balancer serves only certificates of its own account$/ },
+  { title: "ui: a hostname that is no DNS name", config: ui({ hostname: "https://metaflow.example.com" }), path: "ui.hostname", value: "https://metaflow.example.com", message: /must be a DNS name like metaflow\.example\.com/ },
+  { title: "ui: scheme not an option", config: ui({ scheme: "public" }), path: "ui.scheme", value: "public", message: /expected one of "internal"\|"internet-facing"/ },
+  { title: "ui: allowedCidrs with an internal load balancer", config: ui({ allowedCidrs: ["203.0.113.0/24"] }), path: "ui.allowedCidrs", value: ["203.0.113.0/24"], message: /applies only with scheme "internet-facing"/ },
+  { title: "ui: clientCidrs with an internet-facing load balancer", config: ui({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"], clientCidrs: ["10.8.0.0/16"] }), path: "ui.clientCidrs", value: ["10.8.0.0/16"], message: /applies only with scheme "internal"/ },
+  { title: "ui: internet-facing without allowedCidrs", config: ui({ scheme: "internet-facing" }), path: "ui.allowedCidrs", value: [], message: /lists nobody; an internet-facing load balancer admits only these networks/ },
+  { title: "ui: allowedCidrs admitting the whole internet", config: ui({ scheme: "internet-facing", allowedCidrs: ["0.0.0.0/0"] }), path: "ui.allowedCidrs[0]", value: "0.0.0.0/0", message: /admits the whole internet; the rule pack refuses ingress from 0\.0\.0\.0\/0 \(MF-SG-1\)/ },
+  { title: "ui: an allowed CIDR listed twice", config: ui({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24", "203.0.113.0/24"] }), path: "ui.allowedCidrs[1]", value: "203.0.113.0/24", message: /is listed twice/ },
+  { title: "ui: auth none with an internet-facing load balancer", config: ui({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"], auth: "none" }), path: "ui.auth", value: "none", message: /is not allowed with scheme "internet-facing"/ },
+  { title: "ui: auth not an option", config: ui({ auth: "saml" }), path: "ui.auth", value: "saml", message: /expected one of "cognito"\|"oidc"\|"none"/ },
+  { title: "ui: auth oidc without the identity provider", config: ui({ auth: "oidc" }), path: "ui.oidc", message: /is required with auth "oidc": give issuer/ },
+  { title: "ui: oidc fields with auth cognito", config: ui({ oidc: OIDC }), path: "ui.oidc", message: /applies only with auth "oidc" \(it is "cognito"\)/ },
+  { title: "ui: cognito fields with auth oidc", config: ui({ auth: "oidc", oidc: OIDC, cognito: { domainPrefix: "metaflow-ui" } }), path: "ui.cognito", message: /applies only with auth "cognito" \(it is "oidc"\)/ },
+  { title: "ui: an oidc endpoint over plain http", config: ui({ auth: "oidc", oidc: { ...OIDC, tokenEndpoint: "http://login.example.com/token" } }), path: "ui.oidc.tokenEndpoint", value: "http://login.example.com/token", message: /must be an https URL of your identity provider/ },
+  { title: "ui: an oidc client secret given as a value instead of a secret ARN", config: ui({ auth: "oidc", oidc: { ...OIDC, clientSecretArn: "hunter2-client-secret" } }), path: "ui.oidc.clientSecretArn", message: /must be a Secrets Manager secret ARN/ },
+  { title: "ui: an oidc client secret in another region", config: ui({ auth: "oidc", oidc: { ...OIDC, clientSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ui-AbCdEf" } }), path: "ui.oidc.clientSecretArn", message: /is in region eu-west-1, but the stack reads it in us-east-1/ },
+  { title: "ui: oidc scopes without openid", config: ui({ auth: "oidc", oidc: { ...OIDC, scope: "email profile" } }), path: "ui.oidc.scope", value: "email profile", message: /must include openid/ },
+  { title: "ui: session timeout with auth none", config: ui({ auth: "none", sessionTimeoutSeconds: 3600 }), path: "ui.sessionTimeoutSeconds", value: 3600, message: /cannot take effect: with auth "none" nobody signs in/ },
+  { title: "ui: session timeout past the load balancer's seven days", config: ui({ sessionTimeoutSeconds: 700000 }), path: "ui.sessionTimeoutSeconds", value: 700000, message: /must be at most 604800/ },
+  { title: "ui: a Cognito domain prefix AWS reserves", config: ui({ cognito: { domainPrefix: "metaflow-cognito" } }), path: "ui.cognito.domainPrefix", value: "metaflow-cognito", message: /Cognito domain prefixes must not contain "cognito"/ },
+  { title: "ui: a namePrefix that makes the default Cognito domain prefix illegal", config: { namePrefix: "awsml", ...ui() }, path: "ui.cognito.domainPrefix", message: /the default "awsml-dev-ui" is not valid: Cognito domain prefixes must not contain "aws".*; set ui\.cognito\.domainPrefix$/ },
+  { title: "ui: a backend memory size Fargate does not offer", config: ui({ backend: { cpu: 1024, memoryMiB: 1024 } }), path: "ui.backend.memoryMiB", value: 1024, message: /is not a Fargate size for cpu 1024/ },
+  { title: "ui: the static UI on latest", config: ui({ staticUi: { imageTag: "latest" } }), path: "ui.staticUi.imageTag", value: "latest", message: /must be pinned to a version, not latest/ },
+  { title: "ui: a replica instance class that is no RDS class", config: ui({ readReplica: { instanceClass: "t4g.small" } }), path: "ui.readReplica.instanceClass", value: "t4g.small", message: /must be an RDS instance class/ },
+  { title: "ui: sign-in without NAT", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, ...ui({ staticUi: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow_ui" } }) }, path: "ui.auth", value: "cognito", message: /needs a way out of the private subnets: the load balancer calls the identity provider's token and user-info endpoints/ },
+  { title: "ui: the public static UI image without NAT", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, ...ui({ auth: "none" }) }, path: "ui.staticUi.image", value: "public.ecr.aws/outerbounds/metaflow_ui", message: /cannot be pulled without NAT/ },
+  { title: "ui: internet-facing in an existing network without public subnets", config: { network: { mode: "existing", vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"], verifySubnets: false }, ...ui({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] }) }, path: "ui.scheme", value: "internet-facing", message: /needs public subnets in two zones for the load balancer; set network\.publicSubnetIds/ },
+  { title: "ui: an unknown key, with a did-you-mean", config: ui({ hostName: "metaflow.example.com" }), path: "ui.hostName", message: /unknown key; did you mean "hostname"\?/ },
   { title: "protectedResources entry that is neither a type nor an address", config: { protectedResources: ["S3 Bucket"] }, path: "protectedResources[0]", value: "S3 Bucket", message: /must be a resource type like aws_efs_file_system or an address like aws_s3_bucket.logs/ },
 ];
 

@@ -1,8 +1,8 @@
 import {
   bucketNameProblem, defaultStateBucketName, InvalidNameError, MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, NAME_LIMITS, NameKind, nameProblem,
-  Naming, NameTooLongError, purposeProblem, segmentProblems,
+  Naming, NameTooLongError, purposeProblem, segmentProblems, targetGroupPrefix,
 } from "../modules/naming";
-import { ALL_KINDS } from "./support/configs";
+import { ALL_KINDS, withUi } from "./support/configs";
 import { synth } from "./support/synth";
 
 describe("Naming", () => {
@@ -19,6 +19,14 @@ describe("Naming", () => {
     expect(naming.iamRolePrefix("batch")).toBe("metaflow-dev-batch-");
     expect(naming.logGroup("vpc-flow-logs")).toBe("/metaflow/metaflow-dev/vpc-flow-logs");
     expect(naming.kmsAlias("datastore")).toBe("alias/metaflow-dev-datastore");
+    expect(naming.cognitoUserPool("ui")).toBe("metaflow-dev-ui");
+    expect(naming.cognitoDomain("ui")).toBe("metaflow-dev-ui");
+    expect(naming.cognitoDomain("ui", "123456789012")).toBe("metaflow-dev-ui-123456789012");
+    expect(targetGroupPrefix("mfuib")).toBe("mfuib-");
+  });
+
+  test("fails when a target group prefix exceeds the provider's six characters", () => {
+    expect(() => targetGroupPrefix("mfuiback")).toThrow(/targetGroupPrefix name "mfuiback-" has 9 characters; AWS allows 6/);
   });
 
   test("fails when a name exceeds its AWS limit", () => {
@@ -40,6 +48,17 @@ describe("Naming", () => {
     for (const ce of out.resources("aws_batch_compute_environment")) expect(ce.compute_environment_name_prefix.length).toBeLessThanOrEqual(NAME_LIMITS.batch);
     for (const lt of out.resources("aws_launch_template")) expect(lt.name_prefix.length).toBeLessThanOrEqual(NAME_LIMITS.launchTemplatePrefix);
   });
+
+  test("so does the UI with them: load balancer, roles, replica identifier, user pool and its domain prefix with the account id", () => {
+    const prefix = "p".repeat(MAX_PREFIX_LENGTH);
+    const env = "e".repeat(MAX_ENVIRONMENT_LENGTH);
+    const out = synth({ namePrefix: prefix, accountId: "123456789012", ...withUi({ readReplica: {} }) }, env);
+    for (const lb of out.resources("aws_lb")) expect(lb.name.length).toBeLessThanOrEqual(NAME_LIMITS.loadBalancer);
+    for (const role of out.resources("aws_iam_role")) expect(role.name.length).toBeLessThanOrEqual(NAME_LIMITS.iamRole);
+    for (const db of out.resources("aws_db_instance")) expect(db.identifier.length).toBeLessThanOrEqual(NAME_LIMITS.dbIdentifier);
+    expect(out.resource("aws_cognito_user_pool_domain").domain).toBe(`${prefix}-${env}-ui-123456789012`);
+    expect(out.resource("aws_cognito_user_pool_domain").domain.length).toBeLessThanOrEqual(NAME_LIMITS.cognitoDomain);
+  });
 });
 
 describe("nameProblem: each resource type's AWS rules", () => {
@@ -60,6 +79,11 @@ describe("nameProblem: each resource type's AWS rules", () => {
     ["IAM names refuse other characters", "iamRole", "metaflow dev", /^may hold only letters, digits and \+ = , \. @ _ -$/],
     ["DynamoDB tables have at least three characters", "dynamoTable", "ab", /^must have at least 3 characters$/],
     ["every kind has its length limit", "loadBalancer", "a".repeat(33), /^must have at most 32 characters \(this one has 33\)$/],
+    ["Cognito domain prefixes must not contain aws", "cognitoDomain", "mlaws-dev-ui", /^must not contain "aws" \(AWS reserves "aws", "amazon" or "cognito" in Cognito domains\)$/],
+    ["Cognito domain prefixes are lower-case", "cognitoDomain", "Metaflow-dev-ui", /^may hold only lower-case letters, digits and hyphens$/],
+    ["Cognito domain prefixes must not end with a hyphen", "cognitoDomain", "metaflow-dev-", /^must end with a letter or digit$/],
+    ["Cognito domain prefixes have at most 63 characters", "cognitoDomain", "a".repeat(64), /^must have at most 63 characters/],
+    ["Cognito user pool names refuse slashes", "cognitoUserPool", "metaflow/dev", /^may hold only letters, digits, spaces and \+ = , \. @ _ -$/],
   ])("%s", (_title, kind, name, message) => {
     expect(nameProblem(kind, name)).toMatch(message);
   });
@@ -67,6 +91,7 @@ describe("nameProblem: each resource type's AWS rules", () => {
   test.each<[NameKind, string]>([
     ["securityGroup", "metaflow-dev-database"], ["loadBalancer", "metaflow-dev-md"], ["bucket", "acme-metaflow-datastore"],
     ["bucket", "metaflow.state.2024"], ["bucketPrefix", "metaflow-dev-ds-"], ["dbIdentifier", "metaflow-dev-metadata"], ["kmsAlias", "alias/metaflow-dev-datastore"],
+    ["cognitoDomain", "metaflow-dev-ui-123456789012"], ["cognitoUserPool", "metaflow-dev-ui"],
   ])("accepts the legal %s name %s", (kind, name) => {
     expect(nameProblem(kind, name)).toBeUndefined();
   });

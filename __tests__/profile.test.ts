@@ -199,3 +199,23 @@ describe("METAFLOW_ECS_FARGATE_EXECUTION_ROLE", () => {
     expect(synthOnce(FARGATE_ONLY, "dev").outputs).toHaveProperty("METAFLOW_ECS_FARGATE_EXECUTION_ROLE");
   });
 });
+
+describe("METAFLOW_UI_URL", () => {
+  const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+  const UI = { ui: { enabled: true, certificateArn: CERTIFICATE, hostname: "metaflow.example.com" } };
+
+  test("is the configured hostname over HTTPS, in the profile and as an output", () => {
+    expect(profileOf(synthOnce(UI, "dev")).METAFLOW_UI_URL).toBe("https://metaflow.example.com/");
+    expect(synthOnce(UI, "dev").outputs.METAFLOW_UI_URL.value).toBe("https://metaflow.example.com/");
+  });
+
+  test("is the load balancer's DNS name over HTTPS without a hostname", () => {
+    const url = String(profileOf(synthOnce({ ui: { enabled: true, certificateArn: CERTIFICATE } }, "dev")).METAFLOW_UI_URL);
+    expect(url).toMatch(/^https:\/\/\$\{aws_lb\.ui_load-balancer_[0-9A-F]{8}\.dns_name\}\/$/);
+  });
+
+  test("is not in the profile without the UI", () => {
+    expect(profileOf(synthOnce({}, "dev"))).not.toHaveProperty("METAFLOW_UI_URL");
+    expect(synthOnce({}, "dev").outputs).not.toHaveProperty("METAFLOW_UI_URL");
+  });
+});

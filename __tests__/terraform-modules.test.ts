@@ -37,8 +37,8 @@ export function providerOrBackend(dir: string): string[] {
 
 describe("the module directories", () => {
   test("there is one per area", () => {
-    expect(modules.map((m) => m.name)).toEqual(["network", "storage", "compute", "service", "scheduling", "metaflow"]);
-    expect(MODULES).toHaveLength(6);
+    expect(modules.map((m) => m.name)).toEqual(["network", "storage", "compute", "service", "ui", "scheduling", "metaflow"]);
+    expect(MODULES).toHaveLength(7);
   });
 
   test.each(modules.map((m) => [m.name, m] as const))("%s is committed as npm run modules writes it", (name, info) => {
@@ -158,6 +158,53 @@ run "apply" {
     const result = tf(dir, "test");
     expect(result.out).toContain('run "apply"... pass');
     expect(result.out).toMatch(/1 passed, 0 failed/);
+  });
+
+  test("the ui module validates, a mocked apply outputs METAFLOW_UI_URL from hostname, and its variables stop a reserved Cognito prefix and a bad certificate", () => {
+    const dir = path.join(work, MODULES_DIR, "ui");
+    expect(tf(dir, "init", "-input=false").ok).toBe(true);
+    expect(tf(dir, "validate").out).toContain("Success! The configuration is valid.");
+    const variables = (more: string) => `  variables {
+    name_prefix                 = "metaflow"
+    environment                 = "dev"
+    vpc_id                      = "vpc-0a1b2c3d4e5f60718"
+    vpc_cidr                    = "10.0.0.0/16"
+    private_subnet_ids          = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
+    datastore_bucket_name       = "metaflow-dev-ds-x"
+    datastore_kms_key_arn       = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    database_address            = "metaflow-dev-metadata.abc.us-east-1.rds.amazonaws.com"
+    database_secret_arn         = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds-master-AbCdEf"
+    database_secret_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ac"
+    database_security_group_id  = "sg-0123456789abcdef0"
+    hostname                    = "metaflow.example.com"
+${more}
+  }`;
+    fs.writeFileSync(path.join(dir, "ui.tftest.hcl"), `${mockProvider(modules)}
+run "apply" {
+  command = apply
+${variables(`    certificate_arn       = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+    cognito_domain_prefix = "acme-metaflow"`)}
+  assert {
+    condition     = output.ui_url == "https://metaflow.example.com/" && output.profile.METAFLOW_UI_URL == output.ui_url
+    error_message = "METAFLOW_UI_URL is not https://<hostname>/"
+  }
+}
+run "reserved_cognito_prefix" {
+  command = plan
+${variables(`    certificate_arn       = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+    cognito_domain_prefix = "metaflow-cognito"`)}
+  expect_failures = [var.cognito_domain_prefix]
+}
+run "not_an_acm_certificate" {
+  command = plan
+${variables(`    certificate_arn       = "arn:aws:iam::123456789012:server-certificate/ui"
+    cognito_domain_prefix = "acme-metaflow"`)}
+  expect_failures = [var.certificate_arn]
+}
+`);
+    const result = tf(dir, "test");
+    expect(result.out).toContain('run "apply"... pass');
+    expect(result.out).toMatch(/3 passed, 0 failed/);
   });
 
   test("a module's variable validation stops a bad value at plan time", () => {

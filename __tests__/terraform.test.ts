@@ -6,6 +6,7 @@ import { plannedStateBuckets, StateStack } from "../modules/state-stack";
 import { createdTypes, describeWithTerraform, TerraformDir } from "./support/terraform";
 import { synth } from "./support/synth";
 import { policyDoc } from "./support/json";
+import { OIDC_PROVIDER, withUi } from "./support/configs";
 
 /**
  * Every stack this project ships a config for, through real Terraform and the real hashicorp/aws 5.100.0
@@ -46,6 +47,12 @@ const SERVICE_TYPES = [
 const API_TYPES = [
   "aws_api_gateway_rest_api", "aws_api_gateway_vpc_link", "aws_api_gateway_stage", "aws_api_gateway_api_key",
   "aws_api_gateway_usage_plan", "aws_api_gateway_rest_api_policy",
+];
+
+/** Types the UI plans (with Cognito sign-in and a read replica, as the ui example has them). */
+const UI_TYPES = [
+  "aws_lb", "aws_lb_listener", "aws_lb_listener_rule", "aws_lb_target_group", "aws_ecs_cluster", "aws_ecs_service", "aws_ecs_task_definition",
+  "aws_cognito_user_pool", "aws_cognito_user_pool_client", "aws_cognito_user_pool_domain", "aws_db_instance",
 ];
 
 interface Case {
@@ -92,6 +99,22 @@ const CASES: Case[] = [
     mustCreate: [...NETWORK_TYPES, "aws_instance", "aws_launch_template", ...STORAGE_TYPES, "aws_kms_key", ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES],
     mustNotCreate: ["aws_nat_gateway", "aws_eip"],
     plan: true,
+  },
+  {
+    label: "UI example (an internal HTTPS load balancer with Cognito sign-in, the UI backend and static UI, a read replica)",
+    env: "ui",
+    config: example("ui"),
+    mustCreate: [...NETWORK_TYPES, ...STORAGE_TYPES, ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES, ...UI_TYPES],
+    mustNotCreate: [],
+    plan: true,
+  },
+  {
+    label: "UI internet-facing with OIDC sign-in (the client secret is a data source read at plan time, which only validate can answer offline)",
+    env: "oidc",
+    config: withUi({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"], auth: "oidc", oidc: { ...OIDC_PROVIDER, clientSecretKey: "client_secret" } }),
+    mustCreate: [],
+    mustNotCreate: [],
+    plan: false,
   },
   {
     label: "shared-VPC example (reused VPC and bucket, subnets verified by data sources)",
@@ -191,16 +214,18 @@ describeWithTerraform("terraform: every shipped stack validates and plans offlin
 
     test("no planned attribute holds a password or key value unless Terraform marks it sensitive", () => {
       expect(exposedSecrets(plan)).toEqual([]);
-      // The database password exists only in the RDS-managed secret: no password argument at all.
-      const db = plan.resource_changes.find((r: any) => r.type === "aws_db_instance").change;
-      expect(db.after.password ?? null).toBeNull();
-      expect(db.after.manage_master_user_password).toBe(true);
+      // The database password exists only in the RDS-managed secret: no password argument at all (a read
+      // replica has the primary's).
+      const databases = plan.resource_changes.filter((r: any) => r.type === "aws_db_instance").map((r: any) => r.change);
+      for (const db of databases) expect(db.after.password ?? null).toBeNull();
+      const isReplica = (db: any) => db.after.replicate_source_db != null || db.after_unknown?.replicate_source_db === true;
+      expect(databases.filter((db: any) => !isReplica(db)).map((db: any) => db.after.manage_master_user_password)).toEqual([true]);
       // Containers get it through `secrets`, never `environment` (the definitions are known only after
-      // apply, so read them from the synthesized stack).
-      const task = synthesized.resource("aws_ecs_task_definition");
-      for (const container of policyDoc(task.container_definitions)) {
+      // apply, so read them from the synthesized stack); containers that need no database get no secret.
+      const containers = synthesized.resources("aws_ecs_task_definition").flatMap((task) => policyDoc(task.container_definitions));
+      for (const container of containers) {
         expect(container.environment.map((e: any) => e.name)).not.toContain("MF_METADATA_DB_PSWD");
-        expect(container.secrets.map((e: any) => e.name)).toEqual(["MF_METADATA_DB_PSWD"]);
+        expect((container.secrets ?? []).map((e: any) => e.name)).toEqual(container.name === "static-ui" ? [] : ["MF_METADATA_DB_PSWD"]);
       }
       const key = plan.resource_changes.find((r: any) => r.type === "aws_api_gateway_api_key");
       if (key) {

@@ -9,6 +9,7 @@ import { NetworkModule } from "./network-module";
 import { SchedulingModule } from "./scheduling-module";
 import { ServiceModule } from "./service-module";
 import { StorageModule } from "./storage-module";
+import { UiModule } from "./ui-module";
 
 /** Where `npm run modules` writes the plain Terraform modules, one directory each. */
 export const MODULES_DIR = "terraform-modules";
@@ -19,6 +20,7 @@ export const MODULES: readonly [string, new (scope: App, id: string) => ModuleSt
   ["storage", StorageModule],
   ["compute", ComputeModule],
   ["service", ServiceModule],
+  ["ui", UiModule],
   ["scheduling", SchedulingModule],
   ["metaflow", MetaflowModule],
 ];

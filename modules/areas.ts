@@ -21,6 +21,8 @@ export const AREAS: readonly Area[] = [
   { id: "database", title: "database" },
   { id: "metadata", title: "metadata service" },
   { id: "api", title: "API" },
+  // The UI and its database read replica (`ui-replica`).
+  { id: "ui", title: "UI" },
   { id: "scheduling", title: "scheduling" },
   { id: "users", title: "users" },
   // The bootstrap stack's buckets are `state-<bucket name>`.

@@ -15,6 +15,29 @@ import { KMS_DECRYPT, SECRETS_READ } from "./perms";
 import { PolicyStatement } from "./policy";
 import { IRole } from "./role";
 
+/** What the services that use the metadata database see of it, whether this stack made it or not. */
+export interface IDatabase {
+  /** The primary's DNS address. */
+  readonly address: string;
+  /** The master user's secret (JSON with `username` and `password`), created and rotated by RDS. */
+  readonly secretArn: string;
+  /** The database's security group (clients' egress rules name it). */
+  readonly securityGroupId: string;
+  /** Opens 5432 to one security group. */
+  allowFrom(id: string, source: { readonly id: string }): void;
+  /** Reading the master secret, and decrypting it with the database key. */
+  grantReadSecret(role: IRole): void;
+}
+
+/** A database made elsewhere (another module), by its attributes. */
+export interface DatabaseAttributes {
+  readonly address: string;
+  readonly secretArn: string;
+  /** The KMS key the master secret is encrypted with. */
+  readonly secretKeyArn: string;
+  readonly securityGroupId: string;
+}
+
 export interface DatabaseProps {
   readonly naming: Naming;
   readonly network: INetwork;
@@ -26,7 +49,9 @@ export const POSTGRES_PORT = 5432;
 export const DATABASE_NAME = "metaflow";
 export const MASTER_USERNAME = "metaflow";
 /** PostgreSQL logs exported to CloudWatch Logs. */
-const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
+export const DATABASE_LOG_EXPORTS = ["postgresql", "upgrade"] as const;
+/** The CA the instances' server certificates are signed by. */
+export const RDS_CA = "rds-ca-rsa2048-g1";
 /** Days Performance Insights keeps data on the free tier. */
 const PERFORMANCE_INSIGHTS_DAYS = 7;
 
@@ -37,10 +62,18 @@ const PERFORMANCE_INSIGHTS_DAYS = 7;
  * password is created and kept by RDS in Secrets Manager: it is never in config, state, outputs or a
  * container's environment; `grantReadSecret` lets a role read it.
  */
-export class Database extends Construct {
+export class Database extends Construct implements IDatabase {
   public readonly instance: DbInstance;
   public readonly key: KmsKey;
   public readonly securityGroup: SecurityGroup;
+  /** Its subnet group and parameters, which a read replica shares. */
+  public readonly subnetGroup: DbSubnetGroup;
+  public readonly parameterGroup: DbParameterGroup;
+
+  /** A database made elsewhere, for the services that use it: its address, secret, key and security group. */
+  public static fromAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
+    return new ExistingDatabase(scope, id, attributes);
+  }
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -61,14 +94,14 @@ export class Database extends Construct {
       tags: { Name: naming.resource("database") },
     });
 
-    const subnets = new DbSubnetGroup(this, "subnet-group", {
+    const subnets = (this.subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       name: naming.resource("database"),
       description: "Private subnets of the Metaflow metadata database",
       subnetIds: props.network.privateSubnetIds,
-    });
+    }));
 
     const family = POSTGRES_VERSIONS[config.engineVersion];
-    const parameters = new DbParameterGroup(this, "parameters", {
+    const parameters = (this.parameterGroup = new DbParameterGroup(this, "parameters", {
       namePrefix: naming.dbParameterGroupPrefix(family),
       family,
       description: "Metaflow metadata database: TLS only, slow statements logged",
@@ -77,11 +110,11 @@ export class Database extends Construct {
         { name: "log_min_duration_statement", value: "1000" },
       ],
       lifecycle: { createBeforeDestroy: true },
-    });
+    }));
 
     // RDS would create its log groups itself, without retention; created first, they keep logs for a set time.
     const identifier = naming.dbIdentifier("metadata");
-    const logGroups = LOG_EXPORTS.map(
+    const logGroups = DATABASE_LOG_EXPORTS.map(
       (kind) =>
         new CloudwatchLogGroup(this, `logs-${kind}`, {
           name: `/aws/rds/instance/${identifier}/${kind}`,
@@ -110,13 +143,13 @@ export class Database extends Construct {
       vpcSecurityGroupIds: [this.securityGroup.id],
       publiclyAccessible: false,
       parameterGroupName: parameters.name,
-      caCertIdentifier: "rds-ca-rsa2048-g1",
+      caCertIdentifier: RDS_CA,
       backupRetentionPeriod: config.backupRetentionDays,
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: naming.dbSnapshot("metadata-final"),
-      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
+      enabledCloudwatchLogsExports: [...DATABASE_LOG_EXPORTS],
       performanceInsightsEnabled: config.performanceInsights,
       performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
       performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
@@ -133,29 +166,67 @@ export class Database extends Construct {
     });
   }
 
+  public get address(): string {
+    return this.instance.address;
+  }
+
+  public get securityGroupId(): string {
+    return this.securityGroup.id;
+  }
+
   /** The master user's secret (JSON with `username` and `password`), created and rotated by RDS. */
   public get secretArn(): string {
     return this.instance.masterUserSecret.get(0).secretArn;
   }
 
-  /** Opens 5432 to one security group. */
+  /** Opens 5432 to one security group (on the primary and on any read replica, which share the group). */
   public allowFrom(id: string, source: { readonly id: string }): void {
-    new VpcSecurityGroupIngressRule(this, `from-${id}`, {
-      securityGroupId: this.securityGroup.id,
-      referencedSecurityGroupId: source.id,
-      ipProtocol: "tcp",
-      fromPort: POSTGRES_PORT,
-      toPort: POSTGRES_PORT,
-      description: `PostgreSQL from ${id}`,
-    });
+    allowPostgres(this, this.securityGroup.id, id, source);
   }
 
   /** Reading the master secret, and decrypting it with the database key. */
   public grantReadSecret(role: IRole): void {
-    const statements: PolicyStatement[] = [
-      { Sid: "DatabaseSecret", Effect: "Allow", Action: SECRETS_READ, Resource: this.secretArn },
-      { Sid: "DatabaseSecretKey", Effect: "Allow", Action: KMS_DECRYPT, Resource: this.key.arn },
-    ];
-    role.addPolicy("database-secret", statements);
+    grantSecret(role, this.secretArn, this.key.arn);
+  }
+}
+
+function allowPostgres(scope: Construct, securityGroupId: string, id: string, source: { readonly id: string }): void {
+  new VpcSecurityGroupIngressRule(scope, `from-${id}`, {
+    securityGroupId,
+    referencedSecurityGroupId: source.id,
+    ipProtocol: "tcp",
+    fromPort: POSTGRES_PORT,
+    toPort: POSTGRES_PORT,
+    description: `PostgreSQL from ${id}`,
+  });
+}
+
+function grantSecret(role: IRole, secretArn: string, keyArn: string): void {
+  const statements: PolicyStatement[] = [
+    { Sid: "DatabaseSecret", Effect: "Allow", Action: SECRETS_READ, Resource: secretArn },
+    { Sid: "DatabaseSecretKey", Effect: "Allow", Action: KMS_DECRYPT, Resource: keyArn },
+  ];
+  role.addPolicy("database-secret", statements);
+}
+
+/** `Database.fromAttributes`: the grants and rules of a database another module made. */
+class ExistingDatabase extends Construct implements IDatabase {
+  public readonly address: string;
+  public readonly secretArn: string;
+  public readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, private readonly attributes: DatabaseAttributes) {
+    super(scope, id);
+    this.address = attributes.address;
+    this.secretArn = attributes.secretArn;
+    this.securityGroupId = attributes.securityGroupId;
+  }
+
+  public allowFrom(id: string, source: { readonly id: string }): void {
+    allowPostgres(this, this.securityGroupId, id, source);
+  }
+
+  public grantReadSecret(role: IRole): void {
+    grantSecret(role, this.secretArn, this.attributes.secretKeyArn);
   }
 }

@@ -4,7 +4,7 @@ import { AREAS, areaOfPath } from "./areas";
  * A picture of one deployment, drawn from its synthesized stack (`cdk.tf.json`, with construct metadata):
  * the areas as Mermaid subgraphs, their main resources as nodes, and the paths requests and jobs take
  * (laptop to API to load balancer to service to database; jobs to S3; Step Functions to Batch; EventBridge
- * to Step Functions). `npm run synth` writes it beside each stack (`diagram.mmd`), the README shows the
+ * to Step Functions; the browser to the UI's load balancer, its sign-in, the UI services, the database and S3). `npm run synth` writes it beside each stack (`diagram.mmd`), the README shows the
  * default deployment's, and the Markdown plan review marks the parts a plan changes.
  *
  * Pure: reads JSON, writes text; no cdktf.
@@ -163,6 +163,23 @@ export function deploymentDiagram(stack: unknown): Diagram {
   // API
   if (of("aws_api_gateway_rest_api", "api").length) add("api", { id: "api", label: "REST API: API key, throttling", shape: "box", paths: ["api"] });
 
+  // UI
+  const uiLb = of("aws_lb", "ui")[0];
+  const cognito = of("aws_cognito_user_pool", "ui").length > 0;
+  const oidc = resources.some((r) => r.type === "aws_lb_listener_rule" && r.path.startsWith("ui/") && JSON.stringify(r.body.action).includes("authenticate-oidc"));
+  if (uiLb) {
+    const signIn = cognito ? "Cognito sign-in" : oidc ? "OIDC sign-in" : "no sign-in";
+    add("ui", { id: "ui_lb", label: `${uiLb.body.internal === false ? "internet-facing" : "internal"} load balancer: HTTPS, ${signIn}`, shape: "box", paths: ["ui/load-balancer"] });
+  }
+  if (cognito) add("ui", { id: "user_pool", label: "Cognito user pool: MFA, admin-created users", shape: "box", paths: ["ui/sign-in"] });
+  if (oidc) outside.push({ id: "idp", label: "your identity provider (OIDC)", shape: "stadium", paths: [] });
+  const backend = of("aws_ecs_service", "ui/backend")[0];
+  if (backend) add("ui", { id: "ui_backend", label: `UI backend: Fargate ×${String(backend.body.desired_count ?? 1)}`, shape: "box", paths: ["ui/backend", "ui/cluster"] });
+  const staticUi = of("aws_ecs_service", "ui/static")[0];
+  if (staticUi) add("ui", { id: "ui_static", label: `static UI: Fargate ×${String(staticUi.body.desired_count ?? 1)}`, shape: "box", paths: ["ui/static"] });
+  const replica = of("aws_db_instance", "ui-replica")[0];
+  if (replica) add("ui", { id: "replica", label: `read replica ${String(replica.body.instance_class ?? "")}`.trim(), shape: "database", paths: ["ui-replica"] });
+
   // scheduling
   const schedulingRoles = of("aws_iam_role", "scheduling");
   const sfnRole = schedulingRoles.find((r) => r.path.startsWith("scheduling/step-functions-role"));
@@ -190,6 +207,19 @@ export function deploymentDiagram(stack: unknown): Diagram {
   if (has("sfn") && firstQueue) edges.push({ from: "sfn", to: firstQueue, label: "submits jobs" });
   if (has("sfn") && has("table")) edges.push({ from: "sfn", to: "table" });
   if (has("events") && has("sfn")) edges.push({ from: "events", to: "sfn", label: "starts on schedule" });
+  if (has("ui_lb")) {
+    edges.push({ from: "laptop", to: "ui_lb", label: "browser: HTTPS" });
+    if (has("user_pool")) edges.push({ from: "ui_lb", to: "user_pool", label: "signs in" });
+    if (has("idp")) edges.push({ from: "ui_lb", to: "idp", label: "signs in" });
+    if (has("ui_static")) edges.push({ from: "ui_lb", to: "ui_static", label: "/*" });
+    if (has("ui_backend")) edges.push({ from: "ui_lb", to: "ui_backend", label: "/api/*" });
+  }
+  if (has("ui_backend")) {
+    if (has("database")) edges.push({ from: "ui_backend", to: "database", label: "TLS" });
+    if (has("replica")) edges.push({ from: "ui_backend", to: "replica", label: "TLS, reads" });
+    edges.push({ from: "ui_backend", to: "s3", label: "reads artifacts, logs" });
+  }
+  if (has("replica") && has("database")) edges.push({ from: "database", to: "replica", label: "replication" });
   if (has("nat") && environments.length) edges.push({ from: ceIdByArn.get(parentOf(environments[0].path))!, to: "nat", label: "images, packages" });
 
   const areas = AREAS.filter((a) => nodes.has(a.id)).map((a) => ({ id: a.id, title: a.title, nodes: nodes.get(a.id)! }));

@@ -1,7 +1,9 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "./config/schema";
 import { Compute } from "./compute";
+import { UiConfig } from "./config/ui-config";
 import { Database } from "./database";
+import { DatabaseReplica } from "./database-replica";
 import { Datastore } from "./datastore";
 import { MetadataService } from "./metadata-service";
 import { MetaflowUsers } from "./metaflow-users";
@@ -10,9 +12,13 @@ import { Network } from "./network";
 import { profileJson, SECRET_PROFILE_KEYS } from "./profile";
 import { PublicApi } from "./public-api";
 import { Scheduling } from "./scheduling";
+import { MetaflowUi } from "./ui/metaflow-ui";
 
 /** What the composition needs of a config: every area (naming, region, tags and state are the caller's). */
-export type DeploymentConfig = Pick<EnvironmentConfig, "network" | "storage" | "compute" | "database" | "service" | "scheduling">;
+export type DeploymentConfig = Pick<EnvironmentConfig, "network" | "storage" | "compute" | "database" | "service" | "scheduling"> & {
+  /** @default off */
+  readonly ui?: UiConfig;
+};
 
 export interface MetaflowDeploymentProps {
   readonly naming: Naming;
@@ -21,7 +27,7 @@ export interface MetaflowDeploymentProps {
   readonly config: DeploymentConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
-  /** The account, when the config names it: ARNs name it and trust policies require it. @default unknown */
+  /** The account, when the config names it: ARNs name it, trust policies require it, and names that must be unique across accounts (the UI's Cognito domain) carry it. @default unknown */
   readonly accountId?: string;
 }
 
@@ -46,6 +52,10 @@ export class MetaflowDeployment {
   public readonly scheduling: Scheduling;
   /** Undefined when `scheduling.users.access` is "none". */
   public readonly users?: MetaflowUsers;
+  /** Undefined unless `ui.enabled`. */
+  public readonly ui?: MetaflowUi;
+  /** The UI backend's read replica, with `ui.readReplica`. */
+  public readonly uiReplica?: DatabaseReplica;
 
   constructor(scope: Construct, props: MetaflowDeploymentProps) {
     const { config } = props;
@@ -90,6 +100,32 @@ export class MetaflowDeployment {
       });
     }
 
+    const ui = config.ui;
+    if (ui?.enabled) {
+      if (ui.readReplica) {
+        this.uiReplica = new DatabaseReplica(scope, "ui-replica", {
+          naming: props.naming,
+          source: this.database,
+          purpose: "ui-replica",
+          instanceClass: ui.readReplica.instanceClass ?? config.database.instanceClass,
+          logRetentionDays: ui.logRetentionDays,
+        });
+      }
+      this.ui = new MetaflowUi(scope, "ui", {
+        naming: props.naming,
+        region: props.region,
+        network: this.network,
+        vpcCidr: config.network.mode === "create" ? config.network.vpcCidr : undefined,
+        datastore: this.datastore,
+        database: this.database,
+        readerAddress: this.uiReplica?.address,
+        image: `${config.service.image}:${config.service.imageTag}`,
+        config: ui,
+        accountId: props.accountId,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+    }
+
     this.scheduling = new Scheduling(scope, "scheduling", {
       naming: props.naming,
       region: props.region,
@@ -122,6 +158,7 @@ export class MetaflowDeployment {
       ...(this.publicApi && { METAFLOW_SERVICE_AUTH_KEY: this.publicApi.apiKey.value }),
       ...this.compute.profile,
       ...this.scheduling.profile,
+      ...(this.ui && { METAFLOW_UI_URL: this.ui.url }),
     };
   }
 
@@ -149,6 +186,11 @@ export class MetaflowDeployment {
       ["datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore", false],
       ["batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue", false],
     );
+    if (this.ui) {
+      outputs.push(["ui_load_balancer_dns_name", this.ui.loadBalancer.loadBalancer.dnsName, "DNS name of the UI's load balancer: point ui.hostname at it (CNAME or alias)", false]);
+      const pool = this.ui.signIn.userPool;
+      if (pool) outputs.push(["ui_user_pool_id", pool.pool.id, "The UI's Cognito user pool: admins add people with aws cognito-idp admin-create-user", false]);
+    }
     const profile = this.profile;
     for (const [key, value] of Object.entries(profile)) {
       const secret = SECRET_PROFILE_KEYS.includes(key as never);

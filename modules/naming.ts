@@ -48,6 +48,10 @@ export const NAME_LIMITS = {
   securityGroupPrefix: 229,
   /** The `Name` tag value. */
   tagValue: 256,
+  /** Cognito user pool and app client names. */
+  cognitoUserPool: 128,
+  /** The prefix of a Cognito hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`). */
+  cognitoDomain: 63,
 } as const;
 
 export type NameKind = keyof typeof NAME_LIMITS;
@@ -67,6 +71,8 @@ export const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as cons
 /** Security group names must not start like their ids; load balancer names like internal ones' DNS names. */
 export const SECURITY_GROUP_RESERVED_PREFIX = "sg-";
 export const LOAD_BALANCER_RESERVED_PREFIX = "internal-";
+/** Words a Cognito domain prefix must not contain (AWS reserves them). */
+export const COGNITO_DOMAIN_RESERVED_WORDS = ["aws", "amazon", "cognito"] as const;
 /** Suffixes S3 reserves for bucket names. */
 export const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
 
@@ -178,6 +184,17 @@ const NAME_RULES: Record<NameKind, { readonly what: string; readonly checks: rea
     checks: SECURITY_GROUP_CHECKS,
   },
   tagValue: { what: "tag values", checks: [characters(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, "letters, digits, spaces and _ . : / = + - @")] },
+  cognitoUserPool: { what: "Cognito user pool and app client names", checks: [characters(/^[\w\s+=,.@-]+$/, "letters, digits, spaces and + = , . @ _ -")] },
+  cognitoDomain: {
+    what: "Cognito domain prefixes",
+    checks: [
+      characters(/^[a-z0-9-]+$/, "lower-case letters, digits and hyphens"), startsWith(/^[a-z0-9]/, "a lower-case letter or digit"), NO_TRAILING_HYPHEN,
+      (name) => {
+        const word = COGNITO_DOMAIN_RESERVED_WORDS.find((w) => name.includes(w));
+        return word ? `must not contain "${word}" (AWS reserves ${quoteList(COGNITO_DOMAIN_RESERVED_WORDS)} in Cognito domains)` : undefined;
+      },
+    ],
+  },
 };
 
 /**
@@ -206,6 +223,14 @@ export function checkName(kind: NameKind, name: string, hint = "Use a shorter na
   const problem = nameProblem(kind, name);
   if (problem) throw new InvalidNameError(kind, name, problem, `${kind} name "${name}": ${describeKind(kind)} ${problem}`);
   return name;
+}
+
+/**
+ * A target group `name_prefix`: target group names have no room for the environment (32 characters with
+ * the provider's suffix), so the prefix is a short fixed purpose, `mfui-`.
+ */
+export function targetGroupPrefix(purpose: string): string {
+  return checkName("targetGroupPrefix", `${purpose}-`, "Use a shorter purpose.");
 }
 
 /** An S3 bucket name the user gives (state.bucket, storage.bucketName): what is wrong with it, if anything. */
@@ -431,6 +456,19 @@ export class Naming {
 
   public kmsAlias(purpose: string): string {
     return this.check("kmsAlias", `alias/${this.base}-${purpose}`);
+  }
+
+  /** Cognito user pool and app client names: `<base>-<purpose>`. */
+  public cognitoUserPool(purpose: string): string {
+    return this.check("cognitoUserPool", `${this.base}-${purpose}`);
+  }
+
+  /**
+   * The prefix of a Cognito hosted sign-in domain. Prefixes are unique in a region across every AWS account,
+   * so the default takes the account id when it is known: `<base>-<purpose>[-<accountId>]`.
+   */
+  public cognitoDomain(purpose: string, accountId?: string): string {
+    return this.check("cognitoDomain", [this.base, purpose, accountId].filter(Boolean).join("-"));
   }
 
   private check(kind: NameKind, name: string): string {

@@ -37,8 +37,9 @@ export function approvedBy(approval: Approval): string {
   return `approved by ${approval.source}`;
 }
 
-/** Attributes by which AWS itself refuses to delete a resource while they are on. */
+/** Attributes by which AWS itself refuses to delete a resource while they are on (Cognito writes "ACTIVE"). */
 const DELETION_PROTECTION_ATTRIBUTES = ["deletion_protection", "deletion_protection_enabled"] as const;
+const isOn = (value: unknown) => value === true || value === "ACTIVE";
 
 /**
  * For a destructive change of a resource whose deletion protection is on: approving it is not enough, AWS
@@ -47,7 +48,7 @@ const DELETION_PROTECTION_ATTRIBUTES = ["deletion_protection", "deletion_protect
 export function deletionProtectionWords(change: ResourceChange): string | undefined {
   if (!change.actions.includes("delete")) return undefined;
   const before = change.before as Record<string, unknown> | null;
-  const on = DELETION_PROTECTION_ATTRIBUTES.find((a) => before?.[a] === true);
+  const on = DELETION_PROTECTION_ATTRIBUTES.find((a) => isOn(before?.[a]));
   if (!on) return undefined;
   return `its ${on} is on, so AWS refuses the delete even when approved: back up its data, turn the protection off outside this plan, then approve it`;
 }

@@ -14,6 +14,8 @@ export const DEFAULT_PROTECTED_TYPES: readonly string[] = [
   "aws_dynamodb_table",
   "aws_kms_key",
   "aws_secretsmanager_secret",
+  // The people who may sign in to the UI and their MFA enrolments: a new pool means everyone enrols again.
+  "aws_cognito_user_pool",
 ];
 
 export const EXIT_CODES = { "no-changes": 0, unreadable: 1, changes: 2, blocked: 3 } as const;

@@ -5,7 +5,7 @@ import { Emulator } from "../../flow/emulator/server";
 import { CommandResult, Deployment, describeWithEmulator, later, ROOT, startSuiteEmulator, SUITE_LOG_DIR } from "../support/emulator";
 import {
   addressOf, AfterCreate, change, ChangeResult, checkAfterCreate, Created, createFromEmpty, FLOW_NAME, MetaflowResult, restartWiring, RestartWiring,
-  runMetaflow, stateAddresses,
+  runMetaflow, seedCertificate, stateAddresses, UiReadBack, uiReadBack,
 } from "./scenarios";
 
 /**
@@ -55,6 +55,7 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
     gate: Promise<{ blocked: CommandResult; wrongApproval: CommandResult; approved: CommandResult; apply: CommandResult; replan: CommandResult; queueAddress: string; queues: string[] }>;
     examples: Record<string, Promise<{ deployment: Deployment; created: Created; checks: AfterCreate }>>;
     prefixChange: Promise<{ plan: CommandResult; actions: Record<string, string[]>; apply: CommandResult }>;
+    uiReadBack: Promise<UiReadBack>;
   };
   let dev: Deployment;
 
@@ -84,7 +85,7 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
   beforeAll(() => {
     steps.changes = {};
     steps.examples = {};
-    // Five lanes side by side, one emulator each: most of an apply is the provider waiting (2 min 40 s
+    // Six lanes side by side, one emulator each: most of an apply is the provider waiting (2 min 40 s
     // for each database), so they overlap well on two cores.
 
     // Lane 1, the default stack as a user first meets it: create, read back, the Metaflow client, a destroy plan.
@@ -167,6 +168,9 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
       ["shared-vpc", "us-east-1", (d) => seedExistingNetwork(d, example("shared-vpc"))],
     ]);
     exampleLane(lane(), [["no-nat", "us-west-2", async () => example("no-nat")]]);
+    // Lane 6, the UI example: its ACM certificate imported into the emulator first.
+    exampleLane(lane(), [["ui", "us-east-1", (d) => seedCertificate(d, example("ui"))]]);
+    steps.uiReadBack = later(steps.examples["ui"].then(({ deployment: d }) => uiReadBack(d)));
     steps.prefixChange = later(
       steps.examples["shared-vpc"].then(async ({ deployment: d }) => {
         // A new name prefix renames everything: the database in place, the table only by replacing it.
@@ -182,7 +186,7 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
   });
 
   afterAll(async () => {
-    await Promise.allSettled([steps.destroyPlan, steps.gate, steps.prefixChange, ...Object.values(steps.changes ?? {}), ...Object.values(steps.examples ?? {})]);
+    await Promise.allSettled([steps.destroyPlan, steps.gate, steps.prefixChange, steps.uiReadBack, ...Object.values(steps.changes ?? {}), ...Object.values(steps.examples ?? {})]);
     for (const e of emulators) e.stop();
     const timings = deployments.map((d) => `${d.environment}: ${d.log.map((l) => `${l.command} ${l.seconds.toFixed(0)}s`).join(", ")}`);
     // eslint-disable-next-line no-console
@@ -439,6 +443,7 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
     ["production", "every compute kind, three queues, NAT per zone, three zones"],
     ["no-nat", "internal-only service, no NAT, interface endpoints"],
     ["shared-vpc", "a reused VPC, subnets, bucket and key made in the emulator first"],
+    ["ui", "the UI: an internal HTTPS load balancer with Cognito sign-in, the UI services, its certificate imported first"],
   ])("the %s example (%s)", (name) => {
     test("is created from empty in one apply", async () => {
       const { created } = await steps.examples[name];
@@ -458,6 +463,47 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
       expectExit(checks.replan, 0);
       const { listed, consequences } = artifactDifferences();
       expect(checks.artifactDiffs.filter((d) => !listed.includes(d) && !consequences.includes(d))).toEqual([]);
+    }, LONG);
+  });
+
+  describe("the UI example, read back through the API", () => {
+    test("the load balancer is internal, application, and drops invalid header fields", async () => {
+      const { loadBalancer, attributes } = await steps.uiReadBack;
+      expect(loadBalancer).toMatchObject({ Scheme: "internal", Type: "application" });
+      expect(attributes["routing.http.drop_invalid_header_fields.enabled"]).toBe("true");
+    }, LONG);
+
+    test("it serves HTTPS with the imported certificate and the TLS 1.3 policy, and port 80 only redirects", async () => {
+      const { https, http, certificateArn } = await steps.uiReadBack;
+      expect(https).toMatchObject({ Port: 443, Protocol: "HTTPS", SslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+      expect(https.Certificates.map((c: any) => c.CertificateArn)).toEqual([certificateArn]);
+      expect(http.DefaultActions).toEqual([expect.objectContaining({ Type: "redirect", RedirectConfig: expect.objectContaining({ Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" }) })]);
+    }, LONG);
+
+    test("every forwarding rule signs in with the user pool first; the token route answers 403", async () => {
+      const { rules } = await steps.uiReadBack;
+      const byPath = Object.fromEntries(rules.filter((r: any) => !r.IsDefault).map((r: any) => [r.Conditions[0].Values?.[0] ?? r.Conditions[0].PathPatternConfig?.Values?.[0], [...r.Actions].sort((a: any, b: any) => a.Order - b.Order).map((a: any) => a.Type)]));
+      expect(byPath).toEqual({ "/api/metadata/auth/*": ["fixed-response"], "/api/*": ["authenticate-cognito", "forward"], "/*": ["authenticate-cognito", "forward"] });
+    }, LONG);
+
+    test("the user pool lets only admins create users and requires MFA and 14-character passwords", async () => {
+      const { pool } = await steps.uiReadBack;
+      expect(pool.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+      expect(pool.MfaConfiguration).toBe("ON");
+      expect(pool.Policies.PasswordPolicy).toMatchObject({ MinimumLength: 14, RequireSymbols: true, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true });
+    }, LONG);
+
+    test("both UI services run in the private subnets without public IPs, behind their target groups", async () => {
+      const { services } = await steps.uiReadBack;
+      expect(services.map((s: any) => [s.serviceName, s.networkConfiguration.awsvpcConfiguration.assignPublicIp, s.loadBalancers[0].containerPort]).sort()).toEqual([
+        ["metaflow-ui-ui-backend", "DISABLED", 8083], ["metaflow-ui-ui-static", "DISABLED", 3000],
+      ]);
+    }, LONG);
+
+    test("npm run profile writes METAFLOW_UI_URL: the configured hostname over HTTPS", async () => {
+      const { profileCommand, profile } = await steps.uiReadBack;
+      expectExit(profileCommand, 0);
+      expect(profile.METAFLOW_UI_URL).toBe("https://metaflow.example.com/");
     }, LONG);
   });
 

@@ -245,3 +245,63 @@ export async function restartWiring(d: Deployment, base: string): Promise<Restar
   };
   return { secretArn, secret, pattern: JSON.parse(rule.EventPattern), targets, stateMachine, definition, service, clusterArn: cluster.clusterArn, policies, matches };
 }
+
+/**
+ * The ui example's certificate: a self-signed one for its hostname, made with the emulator tool set's
+ * `cryptography` (a dependency of moto) and imported into the emulator's ACM, its ARN put into the config.
+ */
+export async function seedCertificate(d: Deployment, config: any): Promise<object> {
+  const script = [
+    "import datetime, json",
+    "from cryptography import x509",
+    "from cryptography.hazmat.primitives import hashes, serialization",
+    "from cryptography.hazmat.primitives.asymmetric import rsa",
+    "from cryptography.x509.oid import NameOID",
+    "key = rsa.generate_private_key(public_exponent=65537, key_size=2048)",
+    `name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ${JSON.stringify(config.ui.hostname)})])`,
+    "now = datetime.datetime.now(datetime.timezone.utc)",
+    "cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(x509.random_serial_number())",
+    "        .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))",
+    "pem = lambda b: b.decode()",
+    "print(json.dumps({'certificate': pem(cert.public_bytes(serialization.Encoding.PEM)),",
+    "                  'key': pem(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))}))",
+  ].join("\n");
+  const made = await d.python(["-c", script]);
+  if (made.code !== 0) throw new Error(`making the certificate failed:\n${made.stderr}`);
+  const { certificate, key } = JSON.parse(made.stdout);
+  const arn = (await d.call("acm", "import_certificate", { Certificate: certificate, PrivateKey: key })).CertificateArn;
+  return { ...config, ui: { ...config.ui, certificateArn: arn } };
+}
+
+export interface UiReadBack {
+  readonly loadBalancer: any;
+  readonly attributes: Record<string, string>;
+  readonly https: any;
+  readonly http: any;
+  readonly rules: any[];
+  readonly certificateArn: string;
+  readonly pool: any;
+  readonly services: any[];
+  readonly profileCommand: CommandResult;
+  readonly profile: Record<string, string>;
+}
+
+/** The ui example as the API tells it: its load balancer, listeners, rules, user pool and services, and the profile. */
+export async function uiReadBack(d: Deployment): Promise<UiReadBack> {
+  const [loadBalancer] = (await d.call("elbv2", "describe_load_balancers", { Names: ["metaflow-ui-ui"] })).LoadBalancers;
+  const attributes = Object.fromEntries(
+    (await d.call("elbv2", "describe_load_balancer_attributes", { LoadBalancerArn: loadBalancer.LoadBalancerArn })).Attributes.map((a: any) => [a.Key, a.Value]),
+  );
+  const listeners = (await d.call("elbv2", "describe_listeners", { LoadBalancerArn: loadBalancer.LoadBalancerArn })).Listeners;
+  const https = listeners.find((l: any) => l.Protocol === "HTTPS");
+  const http = listeners.find((l: any) => l.Protocol === "HTTP");
+  const rules = (await d.call("elbv2", "describe_rules", { ListenerArn: https.ListenerArn })).Rules;
+  const config = JSON.parse(fs.readFileSync(path.join(d.configDir, "ui.json"), "utf8"));
+  const pools = (await d.call("cognito-idp", "list_user_pools", { MaxResults: 60 })).UserPools;
+  const { UserPool: pool } = await d.call("cognito-idp", "describe_user_pool", { UserPoolId: pools.find((p: any) => p.Name === "metaflow-ui-ui").Id });
+  const services = (await d.call("ecs", "describe_services", { cluster: "metaflow-ui-ui", services: ["metaflow-ui-ui-backend", "metaflow-ui-ui-static"] })).services;
+  const profileCommand = await d.command("profile");
+  const profileFile = path.join(d.metaflowHome, "config_ui-emulator.json");
+  const profile = fs.existsSync(profileFile) ? JSON.parse(fs.readFileSync(profileFile, "utf8")) : {};
+  return { loadBalancer, attributes, https, http, rules, certificateArn: config.ui.certificateArn, pool, services, profileCommand, profile };
+}

@@ -52,9 +52,9 @@ describe("what blocks: a delete, replace or forget of a protected resource", () 
     expect(evaluateGate(plan([rc("aws_s3_bucket.b", actions)])).exitCode).toBe(3);
   });
 
-  test("the default types cover S3, RDS instances and clusters, DynamoDB, KMS and Secrets Manager", () => {
+  test("the default types cover S3, RDS instances and clusters, DynamoDB, KMS, Secrets Manager and Cognito user pools", () => {
     expect([...DEFAULT_PROTECTED_TYPES].sort()).toEqual(
-      ["aws_db_instance", "aws_dynamodb_table", "aws_kms_key", "aws_rds_cluster", "aws_s3_bucket", "aws_secretsmanager_secret"],
+      ["aws_cognito_user_pool", "aws_db_instance", "aws_dynamodb_table", "aws_kms_key", "aws_rds_cluster", "aws_s3_bucket", "aws_secretsmanager_secret"],
     );
   });
 

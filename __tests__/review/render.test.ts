@@ -254,6 +254,15 @@ describe("a blocked delete of a resource whose deletion protection is on", () =>
     expect(text).not.toContain("its deletion_protection is on");
   });
 
+  test("is said of a Cognito user pool, whose protection is \"ACTIVE\", and not of one whose protection is \"INACTIVE\"", () => {
+    const pools = renderTerminal(reviewJson(plan([
+      rc("aws_cognito_user_pool.on", ["delete"], { before: { name: "ui", deletion_protection: "ACTIVE" } }),
+      rc("aws_cognito_user_pool.off", ["delete"], { before: { name: "old", deletion_protection: "INACTIVE" } }),
+    ])));
+    expect(pools.match(/note: its deletion_protection is on, so AWS refuses the delete even when approved/g)).toHaveLength(1);
+    expect(pools).toMatch(/BLOCKED: protected \(type aws_cognito_user_pool\); approve with --allow aws_cognito_user_pool\.on/);
+  });
+
   test("is not said of an unprotected resource with deletion protection", () => {
     const unprotected = reviewJson(plan([rc("aws_lb.l", ["delete"], { before: { enable_deletion_protection: true, deletion_protection: true } })]));
     expect(renderTerminal(unprotected)).not.toContain("note: its deletion_protection");

@@ -295,4 +295,37 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
       expect(md).toContain("protected (type aws_s3_bucket), approved by --allow");
     });
   });
+  describe("an update plan: the UI turned on (the ui example's settings)", () => {
+    let plan: any;
+    let review: Review;
+    const ui = JSON.parse(fs.readFileSync(path.join(EXAMPLES, "ui.json"), "utf8"));
+    beforeAll(() => {
+      tf.writeStack(synth(ui, "dev").json);
+      plan = tf.planJson();
+      review = reviewJson(plan, { stack: synthWithMetadata(ui, "dev") });
+    });
+
+    test("creates the UI and changes nothing that exists", () => {
+      expect(review.destructive).toEqual([]);
+      expect(review.counts.create).toBeGreaterThan(40);
+      expectCountsMatch(plan, review);
+    });
+
+    test("places the new resources in the UI area", () => {
+      const uiGroup = review.groups.find((g) => g.title === "UI");
+      expect(uiGroup?.items.length).toBe(withActions(plan, "create").filter((c: any) => /^aws_[a-z_]+\.ui(-replica)?_/.test(c.address)).length);
+    });
+
+    test("prices what the UI adds: $93.62 a month, read from the plan's own values (the replica's storage through its source)", () => {
+      const H = 730;
+      const added = 0.0225 * H + (1 * 0.04048 + 4 * 0.004445) * H + (0.25 * 0.04048 + 0.5 * 0.004445) * H + 0.032 * H + 20 * 0.115; // 93.624825
+      expect(review.cost?.deltaUsd).toBeCloseTo(added, 4);
+      expect(review.cost?.after.unpriced).toEqual([]);
+      expect(review.cost?.changes[0]).toMatchObject({ type: "aws_ecs_service", area: "UI" });
+    });
+
+    test("exits 2: the UI is a change, not a block", () => {
+      expect(cli(plan, "ui").code).toBe(2);
+    });
+  });
 });

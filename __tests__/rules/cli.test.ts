@@ -3,10 +3,11 @@ import * as os from "os";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { main } from "../../main";
-import { loadEnvironments } from "../../modules/config/load";
+import { loadEnvironments, parseEnvironment } from "../../modules/config/load";
 import { MetaflowStack } from "../../modules/metaflow-stack";
 import { ALL_RULES, checkRules, ruleTotals } from "../../modules/rules";
 import { plannedStateBuckets, StateStack } from "../../modules/state-stack";
+import { OIDC_PROVIDER, withUi } from "../support/configs";
 
 /**
  * The rule pack through the real entry (`main`, in-process): errors exit non-zero with nothing written,
@@ -172,6 +173,19 @@ describe("every shipped config passes with zero errors", () => {
     const reports = checkRules(app);
     expect(reports.flatMap((r) => r.errors)).toEqual([]);
     expect(ruleTotals(reports).resources).toBeGreaterThan(0);
+  });
+
+  test.each<[string, object]>([
+    ["Cognito, internal", { auth: "cognito" }],
+    ["Cognito, internet-facing", { auth: "cognito", scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] }],
+    ["OIDC, internet-facing", { auth: "oidc", oidc: OIDC_PROVIDER, scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] }],
+    ["no sign-in, internal, with a read replica", { auth: "none", readReplica: {} }],
+  ])("the UI (%s)", (_title, ui) => {
+    const app = Testing.app();
+    new MetaflowStack(app, parseEnvironment("prod", withUi(ui)));
+    const reports = checkRules(app);
+    expect(reports.flatMap((r) => r.errors)).toEqual([]);
+    expect(reports.flatMap((r) => r.warnings)).toEqual([]);
   });
 
   test("all examples together through main: exit 0, zero errors, their warnings printed", () => {

@@ -12,7 +12,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener, LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListenerRule, LbListenerRuleAction } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketAcl } from "@cdktf/provider-aws/lib/s3-bucket-acl";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -93,6 +96,52 @@ const computeEnvironment = (s: TerraformStack, type: string, withTemplate: boole
     },
   });
 };
+
+/** An application load balancer as the UI makes it: HTTPS, TLS 1.3, clean headers; with listeners of `listeners`. */
+const COGNITO_SIGN_IN: LbListenerRuleAction = {
+  type: "authenticate-cognito",
+  order: 1,
+  authenticateCognito: { userPoolArn: "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_x", userPoolClientId: "client", userPoolDomain: "metaflow-ui" },
+};
+const FORWARD = (order = 2): LbListenerRuleAction => ({ type: "forward", order, targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ui/1" });
+const REDIRECT: LbListenerDefaultAction = { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } };
+const NOT_FOUND: LbListenerDefaultAction = { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } };
+interface AlbShape {
+  readonly lb?: Record<string, unknown>;
+  readonly http?: LbListenerDefaultAction[];
+  readonly httpsDefault?: LbListenerDefaultAction[];
+  readonly https?: Record<string, unknown>;
+  /** Actions of one rule on the HTTPS listener. @default sign in, then forward */
+  readonly rule?: LbListenerRuleAction[];
+  /** Actions of one rule on the HTTP listener. @default no such rule */
+  readonly httpRule?: LbListenerRuleAction[];
+}
+const alb = (s: TerraformStack, shape: AlbShape = {}) => {
+  const lb = override(new Lb(s, "alb", { name: "ui", internal: false, loadBalancerType: "application", subnets: ["subnet-1", "subnet-2"], dropInvalidHeaderFields: true }), shape.lb);
+  const http = new LbListener(s, "http", { loadBalancerArn: lb.arn, port: 80, protocol: "HTTP", defaultAction: shape.http ?? [REDIRECT] });
+  const https = override(
+    new LbListener(s, "https", {
+      loadBalancerArn: lb.arn, port: 443, protocol: "HTTPS", certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/x",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultAction: shape.httpsDefault ?? [NOT_FOUND],
+    }),
+    shape.https,
+  );
+  new LbListenerRule(s, "rule", { listenerArn: https.arn, priority: 10, condition: [{ pathPattern: { values: ["/*"] } }], action: shape.rule ?? [COGNITO_SIGN_IN, FORWARD()] });
+  if (shape.httpRule) new LbListenerRule(s, "http-rule", { listenerArn: http.arn, priority: 10, condition: [{ pathPattern: { values: ["/*"] } }], action: shape.httpRule });
+};
+/** A user pool as UserPool makes it, with overrides. */
+const userPool = (s: TerraformStack, overrides: Record<string, unknown> = {}) =>
+  override(
+    new CognitoUserPool(s, "pool", {
+      name: "ui",
+      adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+      mfaConfiguration: "ON",
+      softwareTokenMfaConfiguration: { enabled: true },
+      passwordPolicy: { minimumLength: 14, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: true, temporaryPasswordValidityDays: 3 },
+      deletionProtection: "ACTIVE",
+    }),
+    overrides,
+  );
 
 const CASES: Record<string, RuleCase> = {
   // --- S3
@@ -200,7 +249,11 @@ const CASES: Record<string, RuleCase> = {
   },
   "MF-RDS-7": {
     unsafe: { "skip_final_snapshot true": (s) => database(s, { skip_final_snapshot: true }) },
-    safe: { "a final snapshot": (s) => database(s) },
+    safe: {
+      "a final snapshot": (s) => database(s),
+      "a read replica, of which RDS takes none": (s) =>
+        database(s, { replicate_source_db: "metaflow-dev-metadata", skip_final_snapshot: true, final_snapshot_identifier: undefined, manage_master_user_password: undefined }),
+    },
   },
   // --- security groups
   "MF-SG-1": {
@@ -456,6 +509,78 @@ const CASES: Record<string, RuleCase> = {
   "MF-ELB-1": {
     unsafe: { "an internet-facing load balancer": (s) => new Lb(s, "lb", { name: "lb", internal: false, loadBalancerType: "network", subnets: ["subnet-1"] }) },
     safe: { "an internal one": (s) => new Lb(s, "lb", { name: "lb", internal: true, loadBalancerType: "network", subnets: ["subnet-1"] }) },
+  },
+  "MF-ELB-2": {
+    unsafe: {
+      "an HTTP listener that forwards": (s) => alb(s, { http: [{ type: "forward", targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ui/1" }] }),
+      "an HTTP listener redirecting to plain HTTP": (s) => alb(s, { http: [{ type: "redirect", redirect: { protocol: "HTTP", port: "8080", statusCode: "HTTP_301" } }] }),
+      "a rule on the HTTP listener that forwards": (s) => alb(s, { httpRule: [FORWARD(1)] }),
+    },
+    safe: {
+      "an HTTP listener that only redirects to HTTPS": (s) => alb(s),
+      "a network load balancer's TCP listener": (s) => new LbListener(s, "tcp", { loadBalancerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/md/1", port: 80, protocol: "TCP", defaultAction: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
+    },
+  },
+  "MF-ELB-3": {
+    unsafe: {
+      "an HTTPS listener without ssl_policy (AWS's 2016 policy allows TLS 1.0)": (s) => alb(s, { https: { ssl_policy: undefined } }),
+      "an HTTPS listener on a TLS 1.2-only policy from 2016": (s) => alb(s, { https: { ssl_policy: "ELBSecurityPolicy-TLS-1-2-2017-01" } }),
+    },
+    safe: {
+      "ELBSecurityPolicy-TLS13-1-2-2021-06": (s) => alb(s),
+      "the TLS 1.3-only policy": (s) => alb(s, { https: { ssl_policy: "ELBSecurityPolicy-TLS13-1-3-2021-06" } }),
+    },
+  },
+  "MF-ELB-4": {
+    unsafe: { "an application load balancer passing invalid headers on": (s) => alb(s, { lb: { drop_invalid_header_fields: false } }) },
+    safe: {
+      "one that drops them": (s) => alb(s),
+      "a network load balancer (no HTTP headers)": (s) => new Lb(s, "lb", { name: "lb", internal: true, loadBalancerType: "network", subnets: ["subnet-1"] }),
+    },
+  },
+  "MF-ELB-5": {
+    unsafe: {
+      "an internet-facing load balancer whose rule forwards without sign-in": (s) => alb(s, { rule: [FORWARD(1)] }),
+      "one whose HTTPS listener forwards by default without sign-in": (s) => alb(s, { httpsDefault: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
+      "one that signs in only after forwarding": (s) => alb(s, { rule: [{ ...COGNITO_SIGN_IN, order: 2 }, FORWARD(1)] }),
+    },
+    safe: {
+      "every forward after a Cognito sign-in": (s) => alb(s),
+      "an OIDC sign-in": (s) =>
+        alb(s, {
+          rule: [
+            { type: "authenticate-oidc", order: 1, authenticateOidc: { issuer: "https://idp", authorizationEndpoint: "https://idp/a", tokenEndpoint: "https://idp/t", userInfoEndpoint: "https://idp/u", clientId: "c", clientSecret: "${data.x.y.secret_string}" } },
+            FORWARD(),
+          ],
+        }),
+      "an internal load balancer forwarding without sign-in": (s) => alb(s, { lb: { internal: true }, rule: [FORWARD(1)] }),
+    },
+  },
+  // --- Cognito
+  "MF-COG-1": {
+    unsafe: { "a pool anyone may sign up to": (s) => userPool(s, { "admin_create_user_config.allow_admin_create_user_only": false }), "no admin_create_user_config": (s) => userPool(s, { admin_create_user_config: undefined }) },
+    safe: { "admins create users": (s) => userPool(s) },
+  },
+  "MF-COG-2": {
+    unsafe: {
+      "MFA optional": (s) => userPool(s, { mfa_configuration: "OPTIONAL" }),
+      "MFA not set (off)": (s) => userPool(s, { mfa_configuration: undefined }),
+      "MFA on with no method": (s) => userPool(s, { software_token_mfa_configuration: undefined }),
+    },
+    safe: { "TOTP MFA required": (s) => userPool(s) },
+  },
+  "MF-COG-3": {
+    unsafe: {
+      "no password policy (AWS's 8 characters)": (s) => userPool(s, { password_policy: undefined }),
+      "10 characters": (s) => userPool(s, { "password_policy.minimum_length": 10 }),
+      "no symbols": (s) => userPool(s, { "password_policy.require_symbols": false }),
+      "temporary passwords valid 30 days": (s) => userPool(s, { "password_policy.temporary_password_validity_days": 30 }),
+    },
+    safe: { "14 characters of all four kinds, temporary passwords 3 days": (s) => userPool(s), "20 characters": (s) => userPool(s, { "password_policy.minimum_length": 20 }) },
+  },
+  "MF-DATA-6": {
+    unsafe: { "deletion protection INACTIVE": (s) => userPool(s, { deletion_protection: "INACTIVE" }), "deletion protection not set": (s) => userPool(s, { deletion_protection: undefined }) },
+    safe: { "deletion protection ACTIVE": (s) => userPool(s), "prevent_destroy only": (s) => userPool(s, { deletion_protection: undefined, "lifecycle.prevent_destroy": true }) },
   },
 };
 

@@ -71,6 +71,25 @@ const HINTS: Record<string, readonly unknown[]> = {
   accessLogRetentionDays: [30, 90, 11],
   executionLogRetentionDays: [30, 90, 2],
   memoryMiB: [512, 1024, 2048, 3072, 4096],
+  enabled: [true, false],
+  certificateArn: [
+    "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012",
+    "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012",
+    "arn:aws-cn:acm:cn-north-1:123456789012:certificate/12345678-1234-1234-1234-123456789012",
+    "arn:aws:iam::123456789012:server-certificate/ui",
+  ],
+  hostname: ["metaflow.example.com", "ui.internal", "Metaflow.example.com", "https://metaflow.example.com", "localhost", `${"a".repeat(63)}.example.com`],
+  allowedCidrs: CIDRS,
+  clientSecretArn: ["arn:aws:secretsmanager:us-east-1:123456789012:secret:ui-AbCdEf", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ui-AbCdEf", "hunter2"],
+  clientSecretKey: ["client_secret", "client-secret", "a.b", "bad key"],
+  issuer: ["https://login.example.com", "http://login.example.com", "https://login.example.com:8443/oauth2"],
+  authorizationEndpoint: ["https://login.example.com/authorize", "https://login.example.com/a?x=1"],
+  tokenEndpoint: ["https://login.example.com/token", "ftp://login.example.com"],
+  userInfoEndpoint: ["https://login.example.com/userinfo"],
+  clientId: ["metaflow-ui", "0oa1metaflowui", "has space"],
+  scope: ["openid", "openid email", "email", "openid  email"],
+  domainPrefix: ["metaflow-ui", "acme-cognito", "Metaflow", "-ui", "m".repeat(64)],
+  sessionTimeoutSeconds: [60, 3600, 28800, 604800, 604801],
 };
 
 /** Tag keys and values: legal ones, the project's own, AWS's prefix, and too long. */

@@ -27,3 +27,19 @@ export const ALL_KINDS = {
     ],
   },
 };
+
+/** An ACM certificate of the default region's account, for configs with the UI on. */
+export const UI_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+
+/** The UI on with its certificate and `more` (ui fields), besides `rest` (other areas). */
+export const withUi = (more: object = {}, rest: object = {}) => ({ ...rest, ui: { enabled: true, certificateArn: UI_CERTIFICATE, ...more } });
+
+/** An OIDC identity provider whose client secret is in Secrets Manager. */
+export const OIDC_PROVIDER = {
+  issuer: "https://login.example.com",
+  authorizationEndpoint: "https://login.example.com/oauth2/v1/authorize",
+  tokenEndpoint: "https://login.example.com/oauth2/v1/token",
+  userInfoEndpoint: "https://login.example.com/oauth2/v1/userinfo",
+  clientId: "0oa1metaflowui",
+  clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:metaflow-ui-oidc-AbCdEf",
+};

@@ -4,6 +4,7 @@ import * as path from "path";
 import { z } from "zod";
 import { describeKind, Naming } from "../naming";
 import { ConfigSchema, EnvironmentConfig, EnvironmentNameSchema, mootSettings, NamePrefixSchema } from "./schema";
+import { uiNameProblems } from "./ui-config";
 
 /** One environment: its name (from the file name) and its resolved config. */
 export interface Environment {
@@ -192,6 +193,7 @@ export function parseEnvironment(name: string, raw: unknown, source = "built-in 
     if (result.success) config = result.data;
     else for (const issue of result.error.issues) for (const line of describe(issue)) lines.push(line);
     if (nameCheck.success) lines.push(...derivedNameProblems(name, raw));
+    if (nameCheck.success && config) lines.push(...uiNameProblems(config.ui, config.namePrefix, name, config.accountId));
     for (const moot of mootSettings(raw)) lines.push(`${formatPath(moot.path)}: ${formatValue(moot.value)} ${moot.message}`);
   }
   if (lines.length > 0 || config === undefined) throw new ConfigError(capped(lines.map((line) => `${source}: ${cut(line, MAX_LINE)}`), source));

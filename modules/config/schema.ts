@@ -8,6 +8,7 @@ import { checkDatabase, checkService, checkServiceNetwork, checkServiceRegion, D
 import { checkScheduling, mootScheduling, SchedulingSchema } from "./scheduling-config";
 import { StateSchema } from "./state-config";
 import { mootStorage, StorageSchema } from "./storage-config";
+import { checkUi, checkUiNetwork, checkUiRegion, mootUi, UiSchema } from "./ui-config";
 import { AWS_REGIONS } from "./regions";
 
 /**
@@ -24,6 +25,7 @@ export * from "./service-config";
 export * from "./scheduling-config";
 export * from "./state-config";
 export * from "./storage-config";
+export * from "./ui-config";
 
 export const NamePrefixSchema = nameSegment("namePrefix", MAX_PREFIX_LENGTH);
 export const EnvironmentNameSchema = nameSegment("the environment name", MAX_ENVIRONMENT_LENGTH);
@@ -92,6 +94,7 @@ const ConfigInputSchema = strict({
   database: DatabaseDefaultSchema,
   service: ServiceSchema,
   scheduling: SchedulingSchema,
+  ui: UiSchema,
   state: StateSchema,
 });
 
@@ -144,6 +147,9 @@ const arnCheck = areaCheck(
 );
 const databaseCheck = areaCheck(["database"], (input, fail) => checkDatabase(input.database, fail), "database");
 const computeNetworkCheck = areaCheck(["compute", "network", "region"], (input, fail) => checkComputeNetwork(input.compute, input.network, input.region, fail), "compute");
+const uiCheck = areaCheck(["ui"], (input, fail) => checkUi(input.ui, fail), "ui");
+const uiRegionCheck = areaCheck(["ui", "region", "accountId"], (input, fail) => checkUiRegion(input.ui, input.region, input.accountId, fail), "ui");
+const uiNetworkCheck = areaCheck(["ui", "network", "region"], (input, fail) => checkUiNetwork(input.ui, input.network, input.region, fail), "ui");
 
 /** The resource type an entry of protectedResources names: `aws_s3_bucket` of `module.a.aws_s3_bucket.b[0]`. */
 const protectedType = (entry: string) => entry.replace(/^(module\.[\w-]+(\[[^\]]+\])?\.)*/, "").split(".")[0];
@@ -169,7 +175,9 @@ const protectedCheck = areaCheck(["protectedResources"], checkProtectedResources
  */
 export function mootSettings(raw: unknown): MootSetting[] {
   const within = (area: string, settings: MootSetting[]) => settings.map((s) => ({ ...s, path: [area, ...s.path] }));
-  return [...within("storage", mootStorage(raw)), ...within("service", mootService(raw)), ...within("scheduling", mootScheduling(raw))];
+  return [
+    ...within("storage", mootStorage(raw)), ...within("service", mootService(raw)), ...within("scheduling", mootScheduling(raw)), ...within("ui", mootUi(raw)),
+  ];
 }
 
 function resolve(input: ConfigInput): EnvironmentConfig {
@@ -179,5 +187,5 @@ function resolve(input: ConfigInput): EnvironmentConfig {
 
 export const ConfigSchema = ConfigInputSchema.check(
   networkCheck, computeCheck, computeNetworkCheck, serviceCheck, serviceNetworkCheck, serviceRegionCheck, databaseCheck, schedulingCheck,
-  protectedCheck, arnCheck,
+  protectedCheck, arnCheck, uiCheck, uiRegionCheck, uiNetworkCheck,
 ).transform(resolve);

@@ -7,8 +7,9 @@
  *
  * What the estimate counts is what bills by the hour or the month while nothing runs: NAT gateways and
  * public IPv4 addresses, load balancers, interface endpoints per zone, the database instance and its
- * storage, the metadata service's Fargate tasks, Batch instances kept by min vCPUs, a NAT instance, KMS keys
- * and secrets, alarms and hosted zones. Everything billed by use is left out (`NOT_INCLUDED`).
+ * storage (and a read replica's), the metadata service's and the UI's Fargate tasks, Batch instances kept by
+ * min vCPUs, a NAT instance, KMS keys and secrets, alarms and hosted zones; a Cognito user pool bills nothing
+ * until more than 10,000 people sign in in a month. Everything billed by use is left out (`NOT_INCLUDED`).
  */
 
 /** One price and where it is published. */
@@ -46,6 +47,8 @@ export interface RegionPrices {
   readonly secretMonth: Price;
   readonly alarmMonth: Price;
   readonly hostedZoneMonth: Price;
+  /** Monthly active users a Cognito user pool (Lite or Essentials tier) signs in for free each month. */
+  readonly cognitoFreeMonthlyActiveUsers: { readonly users: number; readonly source: string };
 }
 
 const SOURCES = {
@@ -61,14 +64,17 @@ const SOURCES = {
   secrets: "https://aws.amazon.com/secrets-manager/pricing/",
   cloudwatch: "https://aws.amazon.com/cloudwatch/pricing/",
   route53: "https://aws.amazon.com/route53/pricing/",
+  cognito: "https://aws.amazon.com/cognito/pricing/",
 } as const;
 
 const hour = (usd: number, source: string): Price => ({ usd, unit: "hour", source });
 const month = (usd: number, source: string): Price => ({ usd, unit: "month", source });
 const gbMonth = (usd: number, source: string): Price => ({ usd, unit: "GB-month", source });
 
-/** The same everywhere: KMS, Secrets Manager, public IPv4, standard alarms, hosted zones (the first 25). */
+/** The same everywhere: KMS, Secrets Manager, public IPv4, standard alarms, hosted zones (the first 25), Cognito's free users. */
 const FLAT = {
+  /** The free tier of the Lite and Essentials tiers, which does not expire. */
+  cognitoFreeMonthlyActiveUsers: { users: 10000, source: SOURCES.cognito },
   publicIpv4Hour: hour(0.005, SOURCES.ipv4),
   kmsKeyMonth: month(1.0, SOURCES.kms),
   secretMonth: month(0.4, SOURCES.secrets),
@@ -157,6 +163,7 @@ export const NOT_INCLUDED: readonly string[] = [
   "Batch jobs: EC2 or Fargate capacity while jobs run (beyond min vCPUs), their EBS volumes",
   "Step Functions state transitions, EventBridge events, DynamoDB on-demand requests, storage and point-in-time recovery",
   "CloudWatch Logs ingestion and storage (flow logs, service, API and database logs), Container Insights metrics",
+  "Cognito monthly active users beyond the free 10,000 a month (the UI's user pool, Lite tier)",
   "KMS and Secrets Manager requests; each rotation of a KMS key adds $1 a month for the first two (a rotated key costs $2 in its second year, $3 from its third)",
   "RDS backup storage beyond the database's size, snapshots, Performance Insights beyond the free 7 days",
   "taxes, support plans, the free tier",

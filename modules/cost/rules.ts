@@ -137,24 +137,27 @@ export const COST_RULES: readonly CostRule[] = [
   },
   {
     type: "aws_db_instance",
-    priced: "the PostgreSQL instance class by the hour (twice for Multi-AZ), its allocated storage by the GB-month (twice for Multi-AZ), and the RDS-managed master secret",
+    priced: "the PostgreSQL instance class by the hour (twice for Multi-AZ), its allocated storage by the GB-month (twice for Multi-AZ; a read replica stores as much as its source), and the RDS-managed master secret",
     price: (r, c) => {
       const klass = String(r.values.instance_class ?? "?");
       const multiAz = isTrue(r.values.multi_az);
       const copies = multiAz ? 2 : 1;
       const az = multiAz ? "Multi-AZ" : "Single-AZ";
       const items: RuleResult[] = [];
-      const engine = r.values.engine;
+      // A read replica takes its engine and storage from its source.
+      const source = r.values.replicate_source_db !== undefined ? c.referenced(r, "replicate_source_db", "aws_db_instance") : undefined;
+      const what = r.values.replicate_source_db !== undefined ? "database read replica" : "database";
+      const engine = r.values.engine ?? source?.values.engine;
       const instance = c.prices.postgresInstanceHour.usd[klass];
       if (engine !== undefined && engine !== "postgres") items.push(unpriced(`${String(engine)} ${klass}`, "the table has PostgreSQL prices only"));
-      else if (instance === undefined) items.push(unpriced(`database ${klass} ${az}`, `no price for ${klass} in the table; add it to modules/cost/prices.ts`));
-      else items.push(hourly(`database ${klass} ${az}`, copies, instance, c));
-      const gb = numberOf(r.values.allocated_storage);
+      else if (instance === undefined) items.push(unpriced(`${what} ${klass} ${az}`, `no price for ${klass} in the table; add it to modules/cost/prices.ts`));
+      else items.push(hourly(`${what} ${klass} ${az}`, copies, instance, c));
+      const gb = numberOf(r.values.allocated_storage ?? source?.values.allocated_storage);
       const storageType = String(r.values.storage_type ?? "gp2");
       const perGb = c.prices.rdsStorageGbMonth.usd[storageType];
-      if (gb === undefined) items.push(unpriced("database storage", "allocated_storage is not known"));
-      else if (perGb === undefined) items.push(unpriced(`database storage ${gb} GB ${storageType}`, `no price for ${storageType} storage in the table`));
-      else items.push({ item: `database storage ${gb} GB ${storageType} ${az}`, monthlyUsd: copies * gb * perGb, formula: `${copies === 1 ? "" : `${copies} × `}${gb} GB × ${money(perGb)} $/GB-month` });
+      if (gb === undefined) items.push(unpriced(`${what} storage`, "allocated_storage is not known"));
+      else if (perGb === undefined) items.push(unpriced(`${what} storage ${gb} GB ${storageType}`, `no price for ${storageType} storage in the table`));
+      else items.push({ item: `${what} storage ${gb} GB ${storageType} ${az}`, monthlyUsd: copies * gb * perGb, formula: `${copies === 1 ? "" : `${copies} × `}${gb} GB × ${money(perGb)} $/GB-month` });
       if (isTrue(r.values.manage_master_user_password)) items.push(monthly("RDS-managed master secret", 1, c.prices.secretMonth));
       return items;
     },
@@ -224,6 +227,15 @@ export const COST_RULES: readonly CostRule[] = [
     },
   },
   { type: "aws_kms_key", priced: "each customer-managed key by the month", price: (_r, c) => [monthly("KMS key", 1, c.prices.kmsKeyMonth)] },
+  {
+    type: "aws_cognito_user_pool",
+    priced: "nothing while idle: a user pool bills per monthly active user, and the first 10,000 a month are free (Lite and Essentials tiers)",
+    price: (r, c) => [{
+      item: `Cognito user pool (${String(r.values.user_pool_tier ?? "Essentials").toLowerCase()} tier)`,
+      monthlyUsd: 0,
+      formula: `the first ${c.prices.cognitoFreeMonthlyActiveUsers.users.toLocaleString("en-US")} monthly active users are free; beyond them it bills per user (not included)`,
+    }],
+  },
   { type: "aws_secretsmanager_secret", priced: "each secret by the month", price: (_r, c) => [monthly("secret", 1, c.prices.secretMonth)] },
   { type: "aws_cloudwatch_metric_alarm", priced: "each standard-resolution alarm by the month", price: (_r, c) => [monthly("CloudWatch alarm", 1, c.prices.alarmMonth)] },
   { type: "aws_route53_zone", priced: "each hosted zone by the month", price: (_r, c) => [monthly("Route 53 hosted zone", 1, c.prices.hostedZoneMonth)] },

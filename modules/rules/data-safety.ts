@@ -50,4 +50,12 @@ export const DATA_SAFETY_RULES: readonly Rule[] = [
     check: (r) =>
       preventsDestroy(r) || isTrue(r.body.deletion_protection_enabled) ? [] : ["neither deletion_protection_enabled nor lifecycle.prevent_destroy is true"],
   },
+  {
+    id: "MF-DATA-6",
+    level: "error",
+    description: "Cognito user pools carry deletion protection or prevent_destroy: they hold the people and their MFA enrolments.",
+    fix: 'Set deletion_protection = "ACTIVE" (UserPool does), or lifecycle { prevent_destroy = true }.',
+    appliesTo: ["aws_cognito_user_pool"],
+    check: (r) => (preventsDestroy(r) || r.body.deletion_protection === "ACTIVE" ? [] : [`deletion_protection is ${r.body.deletion_protection ?? "not set (INACTIVE)"} and lifecycle.prevent_destroy is not true`]),
+  },
 ];

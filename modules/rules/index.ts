@@ -2,6 +2,7 @@ import { IConstruct } from "constructs";
 import { Aspects, TerraformStack } from "cdktf";
 import { API_GATEWAY_RULES } from "./api-gateway";
 import { RulePack } from "./aspect";
+import { COGNITO_RULES } from "./cognito";
 import { DATA_SAFETY_RULES } from "./data-safety";
 import { DYNAMODB_RULES } from "./dynamodb";
 import { EC2_RULES } from "./ec2";
@@ -36,6 +37,7 @@ export const ALL_RULES = [
   ...KMS_RULES,
   ...DATA_SAFETY_RULES,
   ...NETWORK_RULES,
+  ...COGNITO_RULES,
 ] as const;
 
 /** Adds the rule pack to `stack`; every stack main.ts builds calls this in its constructor. */

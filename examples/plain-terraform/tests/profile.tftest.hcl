@@ -53,6 +53,11 @@ mock_provider "aws" {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_cloudwatch_log_group/mock"
     }
   }
+  mock_resource "aws_cognito_user_pool" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_cognito_user_pool/mock"
+    }
+  }
   mock_resource "aws_db_instance" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_db_instance/mock"
@@ -142,6 +147,11 @@ mock_provider "aws" {
   mock_resource "aws_lb_listener" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_lb_listener/mock"
+    }
+  }
+  mock_resource "aws_lb_listener_rule" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_lb_listener_rule/mock"
     }
   }
   mock_resource "aws_lb_target_group" {
