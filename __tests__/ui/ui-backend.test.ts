@@ -90,7 +90,7 @@ describe("the UI backend", () => {
 
   test("its task role reads the datastore: list and get, decrypt with the datastore key, nothing else", () => {
     const statements = statementsOfRole(out, "metaflow-dev-ui-backend-task");
-    expect(statements.flatMap((s) => s.Action).sort()).toEqual(["kms:Decrypt", "kms:DescribeKey", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"]);
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
     expect(statements.find((s) => s.Sid === "DatastoreKey")?.Resource).toBe(ref("aws_kms_key", datastoreKeyId, "arn"));
   });
 
