@@ -93,9 +93,9 @@ describe("the UI (examples/environments/ui.json)", () => {
     expect(edges(o)).toContain("ui_lb->idp");
   });
 
-  test("without a replica, the backend reads the primary only; without the UI, there is no UI area", () => {
+  test("without sign-in, no user pool; without the UI, there is no UI area", () => {
     const bare = deploymentDiagram(synthWithMetadata(withUi({ auth: "none" })));
-    expect(nodeIds(bare)).not.toContain("replica");
+    expect(nodeIds(bare)).not.toContain("user_pool");
     expect(bare.areas.find((a) => a.id === "ui")?.nodes[0].label).toBe("internal load balancer: HTTPS, no sign-in");
     expect(byDefault.areas.map((a) => a.id)).not.toContain("ui");
   });
