@@ -3,7 +3,6 @@ import { EnvironmentConfig } from "./config/schema";
 import { Compute } from "./compute";
 import { UiConfig } from "./config/ui-config";
 import { Database } from "./database";
-import { DatabaseReplica } from "./database-replica";
 import { Datastore } from "./datastore";
 import { MetadataService } from "./metadata-service";
 import { MetaflowUsers } from "./metaflow-users";
@@ -54,8 +53,6 @@ export class MetaflowDeployment {
   public readonly users?: MetaflowUsers;
   /** Undefined unless `ui.enabled`. */
   public readonly ui?: MetaflowUi;
-  /** The UI backend's read replica, with `ui.readReplica`. */
-  public readonly uiReplica?: DatabaseReplica;
 
   constructor(scope: Construct, props: MetaflowDeploymentProps) {
     const { config } = props;
@@ -102,15 +99,6 @@ export class MetaflowDeployment {
 
     const ui = config.ui;
     if (ui?.enabled) {
-      if (ui.readReplica) {
-        this.uiReplica = new DatabaseReplica(scope, "ui-replica", {
-          naming: props.naming,
-          source: this.database,
-          purpose: "ui-replica",
-          instanceClass: ui.readReplica.instanceClass ?? config.database.instanceClass,
-          logRetentionDays: ui.logRetentionDays,
-        });
-      }
       this.ui = new MetaflowUi(scope, "ui", {
         naming: props.naming,
         region: props.region,
@@ -118,7 +106,6 @@ export class MetaflowDeployment {
         vpcCidr: config.network.mode === "create" ? config.network.vpcCidr : undefined,
         datastore: this.datastore,
         database: this.database,
-        readerAddress: this.uiReplica?.address,
         image: `${config.service.image}:${config.service.imageTag}`,
         config: ui,
         accountId: props.accountId,
