@@ -235,7 +235,7 @@ describeWithEmulator("deployments on the AWS API emulator (moto)", () => {
       expect(secret.RotationRules.AutomaticallyAfterDays).toBe(7);
     }, LONG);
 
-    test("EventBridge matches a RotationSucceeded of exactly that secret, not another secret's, not a failed rotation", async () => {
+    test("the rule's pattern, as the API returns it, matches a RotationSucceeded of exactly that secret, not another secret's, not a failed rotation (moto's pattern engine)", async () => {
       const { matches } = await steps.rotation;
       expect(matches).toEqual({ thisSecret: true, otherSecret: false, failed: false });
     }, LONG);

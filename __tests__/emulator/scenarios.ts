@@ -190,7 +190,7 @@ export interface RestartWiring {
   readonly clusterArn: string;
   /** Inline policies of the state machine's and the target's roles, parsed, by role ARN. */
   readonly policies: Record<string, any[]>;
-  /** EventBridge's own TestEventPattern on a RotationSucceeded event of this secret, of another secret, and a RotationFailed. */
+  /** The rule's pattern (moto's pattern engine) on a RotationSucceeded event of this secret, of another secret, and a RotationFailed. */
   readonly matches: { thisSecret: boolean; otherSecret: boolean; failed: boolean };
 }
 
@@ -236,13 +236,17 @@ export async function restartWiring(d: Deployment, base: string): Promise<Restar
       policies[roleArn].push(typeof document === "string" ? JSON.parse(decodeURIComponent(document)) : document);
     }
   }
-  const test = async (event: object) =>
-    (await d.call("events", "test_event_pattern", { EventPattern: rule.EventPattern, Event: JSON.stringify(event) })).Result as boolean;
-  const matches = {
-    thisSecret: await test(rotationEvent(secretArn, "RotationSucceeded", d.region)),
-    otherSecret: await test(rotationEvent(`${secretArn.replace(/-[A-Za-z0-9]{6}$/, "")}-other-AbCdEf`, "RotationSucceeded", d.region)),
-    failed: await test(rotationEvent(secretArn, "RotationFailed", d.region)),
-  };
+  // moto does not implement TestEventPattern (an empty answer): its own pattern engine, the one it routes
+  // PutEvents with, matches the rule's pattern as the API returns it (event_pattern.py).
+  const events = [
+    rotationEvent(secretArn, "RotationSucceeded", d.region),
+    rotationEvent(`${secretArn.replace(/-[A-Za-z0-9]{6}$/, "")}-other-AbCdEf`, "RotationSucceeded", d.region),
+    rotationEvent(secretArn, "RotationFailed", d.region),
+  ];
+  const matched = await d.python([path.join(ROOT, "__tests__", "emulator", "event_pattern.py"), JSON.stringify({ pattern: rule.EventPattern, events })]);
+  if (matched.code !== 0) throw new Error(`event_pattern.py failed (${matched.code}):\n${matched.stderr}`);
+  const [thisSecret, otherSecret, failed] = JSON.parse(matched.stdout) as boolean[];
+  const matches = { thisSecret, otherSecret, failed };
   return { secretArn, secret, pattern: JSON.parse(rule.EventPattern), targets, stateMachine, definition, service, clusterArn: cluster.clusterArn, policies, matches };
 }
 
