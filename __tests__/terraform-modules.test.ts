@@ -7,7 +7,7 @@ import { exampleReadme, EXAMPLE_DIR } from "../hcl/example-readme";
 import { EXAMPLE_PROFILE_KEYS, exampleTest, mockProvider } from "../hcl/example-test";
 import { moduleFiles, MODULES, MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
 import { describeWithTerraform, PROVIDER_MIRROR } from "./support/terraform";
-import { mirrorCliConfig, PLUGIN_CACHE } from "../flow/offline";
+import { mirrorCliConfig } from "../flow/offline";
 
 /**
  * The plain Terraform modules (`npm run modules`): built from the same constructs as the app, committed
@@ -113,8 +113,7 @@ describeWithTerraform("terraform: the plain-Terraform example with the real prov
     work = fs.mkdtempSync(path.join(os.tmpdir(), "mf-plain-"));
     fs.cpSync(path.join(ROOT, MODULES_DIR), path.join(work, MODULES_DIR), { recursive: true });
     fs.cpSync(path.join(ROOT, EXAMPLE_DIR), path.join(work, EXAMPLE_DIR), { recursive: true });
-    fs.mkdirSync(PLUGIN_CACHE, { recursive: true });
-    fs.writeFileSync(path.join(work, "terraform.rc"), mirrorCliConfig(PROVIDER_MIRROR!, PLUGIN_CACHE));
+    fs.writeFileSync(path.join(work, "terraform.rc"), mirrorCliConfig(PROVIDER_MIRROR!));
     env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(work, "terraform.rc"), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

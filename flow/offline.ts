@@ -46,19 +46,19 @@ export function offlineOverride(stackJson: { provider?: { aws?: { alias?: string
   };
 }
 
-/** A CLI config that installs hashicorp/aws only from `mirror`, caching plugins in `cacheDir`. */
-export function mirrorCliConfig(mirror: string, cacheDir: string): string {
+/**
+ * A CLI config that installs hashicorp/aws only from `mirror`. No plugin cache: from an unpacked mirror
+ * terraform links the provider into `.terraform` anyway, and a shared cache is not safe for concurrent
+ * inits (each relinks its entry, and a parallel run finds "no package ... cached in .terraform/providers").
+ */
+export function mirrorCliConfig(mirror: string): string {
   return [
     "provider_installation {",
     `  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
     '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
     "}",
-    `plugin_cache_dir = ${JSON.stringify(cacheDir)}`,
   ].join("\n");
 }
-
-/** Shared plugin cache: every offline init links the provider instead of copying 700 MB. */
-export const PLUGIN_CACHE = path.join(os.tmpdir(), "mf-tf-plugin-cache");
 
 /**
  * Writes the override and CLI config for an offline run of the stack in `dir`; returns the environment
@@ -71,9 +71,8 @@ export function prepareOffline(dir: string, statePath: string): NodeJS.ProcessEn
   }
   const stackJson = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
   fs.writeFileSync(path.join(dir, "offline_override.tf.json"), JSON.stringify(offlineOverride(stackJson, statePath), null, 2));
-  fs.mkdirSync(PLUGIN_CACHE, { recursive: true });
   const cliConfig = path.join(dir, "offline.tfrc");
-  fs.writeFileSync(cliConfig, mirrorCliConfig(mirror, PLUGIN_CACHE));
+  fs.writeFileSync(cliConfig, mirrorCliConfig(mirror));
   return {
     TF_CLI_CONFIG_FILE: cliConfig,
     AWS_ACCESS_KEY_ID: "offline",

@@ -3,7 +3,7 @@ import * as path from "path";
 import { connectEmulator, Emulator, identify, startEmulator } from "./emulator/server";
 import { EMULATOR_CREDENTIALS, EMULATOR_OVERRIDE_FILE, emulatorOverride } from "./emulator/override";
 import { isAlive } from "./lock";
-import { clearOffline, findProviderMirror, mirrorCliConfig, PLUGIN_CACHE, prepareOffline } from "./offline";
+import { clearOffline, findProviderMirror, mirrorCliConfig, prepareOffline } from "./offline";
 import { SavedPlan } from "./saved-plan";
 import { FlowError } from "./terraform";
 
@@ -107,9 +107,8 @@ function prepareEmulator(choice: TargetChoice, stackDir: string, saved: SavedPla
   // The provider from the local mirror when there is one (no registry needed), else from the registry.
   const mirror = findProviderMirror();
   if (mirror) {
-    fs.mkdirSync(PLUGIN_CACHE, { recursive: true });
     const cliConfig = path.join(stackDir, "emulator.tfrc");
-    fs.writeFileSync(cliConfig, mirrorCliConfig(mirror, PLUGIN_CACHE));
+    fs.writeFileSync(cliConfig, mirrorCliConfig(mirror));
     env.TF_CLI_CONFIG_FILE = cliConfig;
   }
   return { kind: "emulator", env, planArgs: [], emulator: use, release };

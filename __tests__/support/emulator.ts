@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { EMULATOR_CREDENTIALS, EMULATOR_OVERRIDE_FILE, emulatorOverride } from "../../flow/emulator/override";
 import { Emulator, startEmulator } from "../../flow/emulator/server";
-import { findProviderMirror, mirrorCliConfig, PLUGIN_CACHE } from "../../flow/offline";
+import { findProviderMirror, mirrorCliConfig } from "../../flow/offline";
 import { emulatorClientEnv } from "../../flow/profile";
 import { pythonToolsOrReason, PythonTools } from "../../flow/python-tools";
 import { SavedPlan } from "../../flow/saved-plan";
@@ -155,7 +155,7 @@ export class Deployment {
   private terraformEnv(): NodeJS.ProcessEnv {
     const cliConfig = path.join(this.root, "suite.tfrc");
     const mirror = findProviderMirror();
-    if (mirror && !fs.existsSync(cliConfig)) fs.writeFileSync(cliConfig, mirrorCliConfig(mirror, PLUGIN_CACHE));
+    if (mirror && !fs.existsSync(cliConfig)) fs.writeFileSync(cliConfig, mirrorCliConfig(mirror));
     return {
       ...this.env,
       ...(mirror ? { TF_CLI_CONFIG_FILE: cliConfig } : {}),

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { findProviderMirror, mirrorCandidates, mirrorCliConfig, offlineOverride, PLUGIN_CACHE } from "../../flow/offline";
+import { findProviderMirror, mirrorCandidates, mirrorCliConfig, offlineOverride } from "../../flow/offline";
 import { policyDoc } from "./json";
 
 /**
@@ -45,9 +45,8 @@ export class TerraformDir {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `mf-tf-${label}-`));
     fs.writeFileSync(path.join(this.dir, "cdk.tf.json"), JSON.stringify(stackJson, null, 2));
     fs.writeFileSync(path.join(this.dir, "offline_override.tf.json"), JSON.stringify(offlineOverride(stackJson, path.join(this.dir, "terraform.tfstate"))));
-    fs.mkdirSync(PLUGIN_CACHE, { recursive: true });
     const cliConfig = path.join(this.dir, "terraform.rc");
-    fs.writeFileSync(cliConfig, mirrorCliConfig(PROVIDER_MIRROR!, PLUGIN_CACHE));
+    fs.writeFileSync(cliConfig, mirrorCliConfig(PROVIDER_MIRROR!));
     this.env = {
       ...process.env,
       TF_CLI_CONFIG_FILE: cliConfig,
