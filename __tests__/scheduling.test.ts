@@ -16,9 +16,13 @@ const TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateI
 
 const trustOf = (role: Body) => policyDoc(role.assume_role_policy).Statement as Body[];
 
-/** Logical ids of every IAM role in the stack whose trust names `service`. */
+/**
+ * Logical ids of the scheduling area's IAM roles whose trust names `service` (the metadata service's
+ * restart on rotation has a Step Functions and an EventBridge role of its own).
+ */
 function rolesTrustedBy(out: Out, service: string): string[] {
   return Object.entries<Body>(out.json.resource?.aws_iam_role ?? {})
+    .filter(([id]) => id.startsWith("scheduling_"))
     .filter(([, r]) => trustOf(r).some((s) => list(s.Principal?.Service).includes(service)))
     .map(([id]) => id);
 }
