@@ -119,10 +119,10 @@ describe("Database (defaults)", () => {
     expect([...list(db.instance.enabled_cloudwatch_logs_exports)].sort()).toEqual(["postgresql", "upgrade"]);
   });
 
-  test("Performance Insights is off by default, with no key or retention", () => {
-    expect(db.instance.performance_insights_enabled).not.toBe(true);
-    expect(db.instance.performance_insights_kms_key_id).toBeUndefined();
-    expect(db.instance.performance_insights_retention_period).toBeUndefined();
+  test("Performance Insights is on by default, encrypted with the database key, for the 7 days that cost nothing", () => {
+    expect(db.instance.performance_insights_enabled).toBe(true);
+    expect(db.instance.performance_insights_kms_key_id).toBe(ref("aws_kms_key", db.keyId, "arn"));
+    expect(db.instance.performance_insights_retention_period).toBe(7);
   });
 
   test("the parameter group sets rds.force_ssl to 1", () => {
@@ -205,10 +205,10 @@ describe("Database (configured)", () => {
     expect(() => synth({ database: { backupRetentionDays: 6 } })).toThrow(/backupRetentionDays/);
   });
 
-  test("performanceInsights true enables it with the database key and 7 days of retention", () => {
-    const db = database(synth({ database: { performanceInsights: true } }));
-    expect(db.instance.performance_insights_enabled).toBe(true);
-    expect(db.instance.performance_insights_kms_key_id).toBe(ref("aws_kms_key", db.keyId, "arn"));
-    expect(db.instance.performance_insights_retention_period).toBe(7);
+  test("performanceInsights false turns it off, with no key or retention", () => {
+    const db = database(synth({ database: { performanceInsights: false } }));
+    expect(db.instance.performance_insights_enabled).toBe(false);
+    expect(db.instance.performance_insights_kms_key_id).toBeUndefined();
+    expect(db.instance.performance_insights_retention_period).toBeUndefined();
   });
 });

@@ -33,9 +33,10 @@ const PERFORMANCE_INSIGHTS_DAYS = 7;
 /**
  * The metadata service's PostgreSQL on RDS: private subnets, reachable on 5432 only from security groups
  * that `allowFrom` names, encrypted with its own rotated KMS key, Multi-AZ, a week or more of backups,
- * deletion protection and a final snapshot, TLS forced (`rds.force_ssl`), logs exported. The master
- * password is created and kept by RDS in Secrets Manager: it is never in config, state, outputs or a
- * container's environment; `grantReadSecret` lets a role read it.
+ * deletion protection and a final snapshot, TLS forced (`rds.force_ssl`), logs exported, Performance
+ * Insights on (its 7 free days, encrypted with the database key). The master password is created and
+ * kept by RDS in Secrets Manager: it is never in config, state, outputs or a container's environment;
+ * `grantReadSecret` lets a role read it.
  */
 export class Database extends Construct {
   public readonly instance: DbInstance;

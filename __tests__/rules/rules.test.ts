@@ -202,6 +202,13 @@ const CASES: Record<string, RuleCase> = {
     unsafe: { "skip_final_snapshot true": (s) => database(s, { skip_final_snapshot: true }) },
     safe: { "a final snapshot": (s) => database(s) },
   },
+  "MF-RDS-8": {
+    unsafe: {
+      "Performance Insights off": (s) => database(s, { performance_insights_enabled: false, performance_insights_kms_key_id: undefined }),
+      "on, without a key of its own": (s) => database(s, { performance_insights_kms_key_id: undefined }),
+    },
+    safe: { "on, with a customer-managed key": (s) => database(s) },
+  },
   // --- security groups
   "MF-SG-1": {
     unsafe: {

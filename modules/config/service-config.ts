@@ -21,8 +21,11 @@ export const DatabaseSchema = strict({
   multiAz: z.boolean().default(true),
   /** At least a week of point-in-time recovery. @default 7 */
   backupRetentionDays: int(7, 35).default(7),
-  /** @default false */
-  performanceInsights: z.boolean().default(false),
+  /**
+   * Performance Insights (CloudWatch Database Insights, Standard mode): database load by wait, statement
+   * and host, 7 days of it at no charge, encrypted with the database's key. @default true
+   */
+  performanceInsights: z.boolean().default(true),
   /** Days the exported PostgreSQL logs are kept. @default 90 */
   logRetentionDays: RetentionDays.default(90),
   /**
@@ -123,7 +126,7 @@ export type DatabaseConfig = z.output<typeof DatabaseSchema>;
 
 export const DatabaseDefaultSchema = DatabaseSchema.default({
   engineVersion: "17", instanceClass: "db.t4g.small", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100,
-  multiAz: true, backupRetentionDays: 7, performanceInsights: false, logRetentionDays: 90, passwordRotationDays: 7,
+  multiAz: true, backupRetentionDays: 7, performanceInsights: true, logRetentionDays: 90, passwordRotationDays: 7,
 });
 
 /** Cross-field rules of the service; paths relative to `service`. */
