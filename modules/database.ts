@@ -8,17 +8,24 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Arns } from "./arns";
 import { DatabaseConfig, POSTGRES_VERSIONS } from "./config/service-config";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { KMS_DECRYPT, SECRETS_READ } from "./perms";
 import { PolicyStatement } from "./policy";
-import { IRole } from "./role";
+import { IRole, Role } from "./role";
 
 export interface DatabaseProps {
   readonly naming: Naming;
   readonly network: INetwork;
   readonly config: DatabaseConfig;
+  /** For the Enhanced Monitoring role's managed policy ARN. @default "us-east-1" (the aws partition) */
+  readonly region?: string;
+  /** @default no permissions boundary */
+  readonly permissionsBoundaryArn?: string;
+  /** @default unknown */
+  readonly accountId?: string;
 }
 
 export const POSTGRES_PORT = 5432;
@@ -42,6 +49,8 @@ export class Database extends Construct {
   public readonly instance: DbInstance;
   public readonly key: KmsKey;
   public readonly securityGroup: SecurityGroup;
+  /** The role RDS's Enhanced Monitoring agent sends through, when database.enhancedMonitoringSeconds is set. */
+  public readonly monitoringRole?: Role;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -90,6 +99,18 @@ export class Database extends Construct {
         }),
     );
 
+    if (config.enhancedMonitoringSeconds > 0) {
+      const arns = Arns.for(this, props.region ?? "us-east-1", props.accountId);
+      this.monitoringRole = new Role(this, "monitoring-role", {
+        name: naming.iamRole("rds-monitoring"),
+        assumedBy: "monitoring.rds.amazonaws.com",
+        description: `RDS Enhanced Monitoring of the Metaflow metadata database of ${naming.base}`,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+      // AWS's policy for it: writing to the RDSOSMetrics log group, nothing else.
+      this.monitoringRole.attachManagedPolicy("enhanced-monitoring", arns.managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole"));
+    }
+
     this.instance = new DbInstance(this, "instance", {
       identifier,
       engine: "postgres",
@@ -121,6 +142,8 @@ export class Database extends Construct {
       performanceInsightsEnabled: config.performanceInsights,
       performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
       performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
+      monitoringInterval: config.enhancedMonitoringSeconds > 0 ? config.enhancedMonitoringSeconds : undefined,
+      monitoringRoleArn: this.monitoringRole?.arn,
       applyImmediately: false,
       dependsOn: logGroups,
     });
