@@ -1,5 +1,5 @@
 import { synth } from "./support/synth";
-import { entries, entriesIn, list, ref, resourcesIn } from "./support/json";
+import { entries, entriesIn, list, policyDoc, ref, resourcesIn } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
 type Body = Record<string, any>;
@@ -119,10 +119,10 @@ describe("Database (defaults)", () => {
     expect([...list(db.instance.enabled_cloudwatch_logs_exports)].sort()).toEqual(["postgresql", "upgrade"]);
   });
 
-  test("Performance Insights is off by default, with no key or retention", () => {
-    expect(db.instance.performance_insights_enabled).not.toBe(true);
-    expect(db.instance.performance_insights_kms_key_id).toBeUndefined();
-    expect(db.instance.performance_insights_retention_period).toBeUndefined();
+  test("Performance Insights is on by default, encrypted with the database key, for the 7 days that cost nothing", () => {
+    expect(db.instance.performance_insights_enabled).toBe(true);
+    expect(db.instance.performance_insights_kms_key_id).toBe(ref("aws_kms_key", db.keyId, "arn"));
+    expect(db.instance.performance_insights_retention_period).toBe(7);
   });
 
   test("the parameter group sets rds.force_ssl to 1", () => {
@@ -205,10 +205,36 @@ describe("Database (configured)", () => {
     expect(() => synth({ database: { backupRetentionDays: 6 } })).toThrow(/backupRetentionDays/);
   });
 
-  test("performanceInsights true enables it with the database key and 7 days of retention", () => {
-    const db = database(synth({ database: { performanceInsights: true } }));
-    expect(db.instance.performance_insights_enabled).toBe(true);
-    expect(db.instance.performance_insights_kms_key_id).toBe(ref("aws_kms_key", db.keyId, "arn"));
-    expect(db.instance.performance_insights_retention_period).toBe(7);
+  test("Enhanced Monitoring is off by default: no interval and no monitoring role", () => {
+    const out = synth();
+    const db = database(out);
+    expect(db.instance.monitoring_interval).toBeUndefined();
+    expect(db.instance.monitoring_role_arn).toBeUndefined();
+    expect(out.resources("aws_iam_role").map((r) => r.name)).not.toContain("metaflow-dev-rds-monitoring");
+  });
+
+  test("enhancedMonitoringSeconds 60 sends the host's metrics every minute through a role only RDS's monitoring may assume, with AWS's policy for it", () => {
+    const out = synth({ database: { enhancedMonitoringSeconds: 60 }, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/boundary" });
+    const db = database(out);
+    const role = out.role("metaflow-dev-rds-monitoring");
+    const [roleId] = entriesIn(out, "aws_iam_role", "database").find(([, r]) => r.name === "metaflow-dev-rds-monitoring")!;
+    expect(db.instance.monitoring_interval).toBe(60);
+    expect(db.instance.monitoring_role_arn).toBe(ref("aws_iam_role", roleId, "arn"));
+    expect(policyDoc(role.assume_role_policy).Statement).toEqual([
+      { Effect: "Allow", Action: ["sts:AssumeRole"], Principal: { Service: "monitoring.rds.amazonaws.com" } },
+    ]);
+    expect(role.permissions_boundary).toBe("arn:aws:iam::123456789012:policy/boundary");
+    const attachments = resourcesIn(out, "aws_iam_role_policy_attachment", "database");
+    expect(attachments.map((a) => [a.role, a.policy_arn])).toEqual([
+      [ref("aws_iam_role", roleId, "name"), "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"],
+    ]);
+    expect(resourcesIn(out, "aws_iam_role_policy", "database")).toEqual([]);
+  });
+
+  test("performanceInsights false turns it off, with no key or retention", () => {
+    const db = database(synth({ database: { performanceInsights: false } }));
+    expect(db.instance.performance_insights_enabled).toBe(false);
+    expect(db.instance.performance_insights_kms_key_id).toBeUndefined();
+    expect(db.instance.performance_insights_retention_period).toBeUndefined();
   });
 });

@@ -117,7 +117,7 @@ const ALLOWED_CREATE_NETWORK =
   "mode, vpcCidr, availabilityZones, privateSubnetCidrs, publicSubnetCidrs, natGateways, natInstanceType, interfaceEndpoints, flowLogs";
 const ALLOWED_SERVICE = "image, imageTag, cpu, memoryMiB, desiredCount, logRetentionDays, publicAccess, apiGateway, clientCidrs, databaseTls";
 const ALLOWED_API_GATEWAY = "throttleRateLimit, throttleBurstLimit, allowedSourceCidrs, accessLogRetentionDays, accountLoggingRole";
-const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, logRetentionDays, passwordRotationDays";
+const ALLOWED_DATABASE = "engineVersion, instanceClass, allocatedStorageGiB, maxAllocatedStorageGiB, multiAz, backupRetentionDays, performanceInsights, enhancedMonitoringSeconds, logRetentionDays, passwordRotationDays";
 /** A created network without NAT that lists every endpoint it needs: valid on its own. */
 const NO_NAT_NETWORK = { mode: "create", natGateways: "none", interfaceEndpoints: [...ENDPOINTS_REQUIRED_WITHOUT_NAT] };
 const LEADING_ZERO = (zero: string, decimal: string) =>
@@ -438,6 +438,13 @@ const cases: Case[] = [
     message: /must be >= allocatedStorageGiB \(200\)$/,
   },
   { title: "database: backupRetentionDays 3", config: { database: { backupRetentionDays: 3 } }, path: "database.backupRetentionDays", value: 3, message: /must be at least 7$/ },
+  {
+    title: "database: enhancedMonitoringSeconds 45 (not an interval RDS accepts)",
+    config: { database: { enhancedMonitoringSeconds: 45 } },
+    path: "database.enhancedMonitoringSeconds",
+    value: 45,
+    message: /must be one of the intervals RDS accepts, in seconds: 0, 1, 5, 10, 15, 30, 60 \(0 is off\)$/,
+  },
   { title: "database: allocatedStorageGiB 10", config: { database: { allocatedStorageGiB: 10 } }, path: "database.allocatedStorageGiB", value: 10, message: /must be at least 20$/ },
   {
     title: "database: unknown key (typo multiAZ)",

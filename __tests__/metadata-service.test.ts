@@ -473,9 +473,10 @@ describe("After the database password rotates", () => {
     expect(others.every((a) => String(a).startsWith("logs:"))).toBe(true);
   });
 
-  test("the state machine logs its errors to a log group with retention", () => {
+  test("the state machine logs every run, with its input and output, to a log group with retention", () => {
     const logging = list(machine.logging_configuration)[0] as Body;
-    expect(logging.level).toBe("ERROR");
+    expect(logging.level).toBe("ALL");
+    expect(logging.include_execution_data).toBe(true);
     const group = out.resources("aws_cloudwatch_log_group").find((g) => String(g.name).endsWith("/restart-metadata"))!;
     expect(group.retention_in_days).toBe(90);
   });

@@ -126,11 +126,12 @@ const CASES: Case[] = [
     plan: false,
   },
   {
-    label: "scheduling off (the table stays), users' role for named principals, internal-only service",
+    label: "scheduling off (the table stays), users' role for named principals, internal-only service, Enhanced Monitoring",
     env: "nosched",
     config: {
       scheduling: { enabled: false, users: { access: "role", principalArns: ["arn:aws:iam::123456789012:role/data-scientists"] } },
       service: { publicAccess: "internal" },
+      database: { enhancedMonitoringSeconds: 60 },
     },
     mustCreate: [...NETWORK_TYPES, ...STORAGE_TYPES, ...COMPUTE_TYPES, ...SERVICE_TYPES, "aws_iam_policy", "aws_dynamodb_table"],
     mustNotCreate: [...API_TYPES],

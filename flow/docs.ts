@@ -4,6 +4,7 @@ import { Testing } from "cdktf";
 import { parseEnvironment } from "../modules/config/load";
 import { iamMarkdown } from "../modules/iam-table";
 import { MetaflowStack } from "../modules/metaflow-stack";
+import { CHECKOV_SUPPRESSIONS, CheckovSuppression } from "../modules/rules/checkov-suppressions";
 import { gapsMarkdown } from "./emulator/gaps";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -24,11 +25,28 @@ export function shippedStacks(root = ROOT): { title: string; stack: any; region:
   });
 }
 
+/** The checkov suppressions as a table: check, where (construct paths below the stack, stacks, reading), reason. */
+export function checkovSuppressionsMarkdown(suppressions: readonly CheckovSuppression[] = CHECKOV_SUPPRESSIONS): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const where = (s: CheckovSuppression) =>
+    [
+      s.resources ? s.resources.map((r) => `\`${r}\``).join(", ") : "every resource",
+      s.stacks ? `in ${s.stacks.map((x) => `\`${x}\``).join(", ")}` : undefined,
+      s.scan ? `(${s.scan === "synth" ? "synthesized JSON" : "plan JSON"} only)` : undefined,
+    ].filter(Boolean).join(" ");
+  return [
+    "| check | where | reason |",
+    "|---|---|---|",
+    ...suppressions.map((s) => `| \`${s.check}\` | ${cell(where(s))} | ${cell(s.reason)} |`),
+  ].join("\n");
+}
+
 /** Parts of the docs generated from code: file, block name, content. */
 export function generatedDocs(root = ROOT): { file: string; name: string; content: string }[] {
   return [
     { file: "docs/emulator.md", name: "emulator-gaps", content: gapsMarkdown() },
     { file: "docs/iam.md", name: "iam-grants", content: iamMarkdown(shippedStacks(root)) },
+    { file: "modules/rules/README.md", name: "checkov-suppressions", content: checkovSuppressionsMarkdown() },
   ];
 }
 

@@ -18,6 +18,8 @@ export const TOOL_SETS = {
   emulator: "emulator.txt",
   /** psycopg2, to run the metadata service's migration lock against a local PostgreSQL in a test. */
   migrations: "migrations.txt",
+  /** checkov, the Terraform scanner run on every shipped stack's synthesized and plan JSON (flow/checkov.ts). */
+  checkov: "checkov.txt",
 } as const;
 
 export type ToolSet = keyof typeof TOOL_SETS;

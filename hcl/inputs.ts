@@ -120,7 +120,8 @@ export function databaseInputs(stack: ModuleStack): DatabaseConfig {
     // Escape hatch: a bool variable is a Terraform value; the construct passes it through untouched.
     multiAz: stack.input("db_multi_az", { type: "bool", description: "A standby database in a second zone", default: true }).booleanValue as unknown as boolean,
     backupRetentionDays: wholeNumber(stack, "db_backup_retention_days", "Days of point-in-time recovery", 7, 7, 35),
-    performanceInsights: false,
+    performanceInsights: true,
+    enhancedMonitoringSeconds: 0,
     logRetentionDays: stack.retention("db_log_retention_days", "Days the database's exported logs are kept", 90),
     passwordRotationDays: wholeNumber(stack, "db_password_rotation_days", "Days between rotations of the master password (the service's tasks are replaced after each)", 7, 1, 365),
   };

@@ -8,12 +8,13 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Arns } from "./arns";
 import { DatabaseConfig, POSTGRES_VERSIONS } from "./config/service-config";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { KMS_DECRYPT, SECRETS_READ } from "./perms";
 import { PolicyStatement } from "./policy";
-import { IRole } from "./role";
+import { IRole, Role } from "./role";
 
 /** What the services that use the metadata database see of it, whether this stack made it or not. */
 export interface IDatabase {
@@ -42,6 +43,12 @@ export interface DatabaseProps {
   readonly naming: Naming;
   readonly network: INetwork;
   readonly config: DatabaseConfig;
+  /** For the Enhanced Monitoring role's managed policy ARN. @default "us-east-1" (the aws partition) */
+  readonly region?: string;
+  /** @default no permissions boundary */
+  readonly permissionsBoundaryArn?: string;
+  /** @default unknown */
+  readonly accountId?: string;
 }
 
 export const POSTGRES_PORT = 5432;
@@ -56,14 +63,17 @@ const PERFORMANCE_INSIGHTS_DAYS = 7;
 /**
  * The metadata service's PostgreSQL on RDS: private subnets, reachable on 5432 only from security groups
  * that `allowFrom` names, encrypted with its own rotated KMS key, Multi-AZ, a week or more of backups,
- * deletion protection and a final snapshot, TLS forced (`rds.force_ssl`), logs exported. The master
- * password is created and kept by RDS in Secrets Manager: it is never in config, state, outputs or a
- * container's environment; `grantReadSecret` lets a role read it.
+ * deletion protection and a final snapshot, TLS forced (`rds.force_ssl`), logs exported, Performance
+ * Insights on (its 7 free days, encrypted with the database key). The master password is created and
+ * kept by RDS in Secrets Manager: it is never in config, state, outputs or a container's environment;
+ * `grantReadSecret` lets a role read it.
  */
 export class Database extends Construct implements IDatabase {
   public readonly instance: DbInstance;
   public readonly key: KmsKey;
   public readonly securityGroup: SecurityGroup;
+  /** The role RDS's Enhanced Monitoring agent sends through, when database.enhancedMonitoringSeconds is set. */
+  public readonly monitoringRole?: Role;
 
   /** A database made elsewhere, for the services that use it: its address, secret, key and security group. */
   public static fromAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
@@ -117,6 +127,18 @@ export class Database extends Construct implements IDatabase {
         }),
     );
 
+    if (config.enhancedMonitoringSeconds > 0) {
+      const arns = Arns.for(this, props.region ?? "us-east-1", props.accountId);
+      this.monitoringRole = new Role(this, "monitoring-role", {
+        name: naming.iamRole("rds-monitoring"),
+        assumedBy: "monitoring.rds.amazonaws.com",
+        description: `RDS Enhanced Monitoring of the Metaflow metadata database of ${naming.base}`,
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
+      });
+      // AWS's policy for it: writing to the RDSOSMetrics log group, nothing else.
+      this.monitoringRole.attachManagedPolicy("enhanced-monitoring", arns.managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole"));
+    }
+
     this.instance = new DbInstance(this, "instance", {
       identifier,
       engine: "postgres",
@@ -148,6 +170,8 @@ export class Database extends Construct implements IDatabase {
       performanceInsightsEnabled: config.performanceInsights,
       performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
       performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
+      monitoringInterval: config.enhancedMonitoringSeconds > 0 ? config.enhancedMonitoringSeconds : undefined,
+      monitoringRoleArn: this.monitoringRole?.arn,
       applyImmediately: false,
       dependsOn: logGroups,
     });

@@ -74,7 +74,14 @@ export class MetaflowDeployment {
     });
     this.datastore.grantReadWrite(this.compute.jobRole);
 
-    this.database = new Database(scope, "database", { naming: props.naming, network: this.network, config: config.database });
+    this.database = new Database(scope, "database", {
+      naming: props.naming,
+      network: this.network,
+      config: config.database,
+      region: props.region,
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+      accountId: props.accountId,
+    });
     const viaApiGateway = config.service.publicAccess === "apiGateway";
     this.metadataService = new MetadataService(scope, "metadata", {
       naming: props.naming,

@@ -85,7 +85,9 @@ export class RestartOnRotation extends Construct {
           },
         },
       }),
-      loggingConfiguration: { level: "ERROR", includeExecutionData: false, logDestination: `${logs.arn}:*` },
+      // Every run, with what it was given (the RotationSucceeded event: the secret's ARN, never its value)
+      // and what ECS answered, so a restart after each rotation can be seen in the log (MF-SFN-1).
+      loggingConfiguration: { level: "ALL", includeExecutionData: true, logDestination: `${logs.arn}:*` },
     });
 
     this.rule = new CloudwatchEventRule(this, "rule", {

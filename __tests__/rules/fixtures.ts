@@ -69,6 +69,8 @@ export const database = (stack: TerraformStack, overrides: Overrides = {}) =>
       deletionProtection: true,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: "final",
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     }),
     overrides,
   );

@@ -20,6 +20,7 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketAcl } from "@cdktf/provider-aws/lib/s3-bucket-acl";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
@@ -76,6 +77,8 @@ const taskDefinition = (s: TerraformStack, container: Record<string, unknown>) =
     memory: "512",
     containerDefinitions: Fn.jsonencode([{ name: "app", image: "app:1", ...container }]),
   });
+const stateMachine = (s: TerraformStack, loggingConfiguration: ConstructorParameters<typeof SfnStateMachine>[2]["loggingConfiguration"]) =>
+  new SfnStateMachine(s, "machine", { name: "m", roleArn: "arn:aws:iam::123456789012:role/sfn", definition: "{}", loggingConfiguration });
 const ecsService = (s: TerraformStack, assignPublicIp: boolean) =>
   new EcsService(s, "service", {
     name: "svc",
@@ -250,6 +253,13 @@ const CASES: Record<string, RuleCase> = {
   "MF-RDS-7": {
     unsafe: { "skip_final_snapshot true": (s) => database(s, { skip_final_snapshot: true }) },
     safe: { "a final snapshot": (s) => database(s) },
+  },
+  "MF-RDS-8": {
+    unsafe: {
+      "Performance Insights off": (s) => database(s, { performance_insights_enabled: false, performance_insights_kms_key_id: undefined }),
+      "on, without a key of its own": (s) => database(s, { performance_insights_kms_key_id: undefined }),
+    },
+    safe: { "on, with a customer-managed key": (s) => database(s) },
   },
   // --- security groups
   "MF-SG-1": {
@@ -500,6 +510,16 @@ const CASES: Record<string, RuleCase> = {
         const repo = new EcrRepository(s, "repo", { name: "r", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } });
         new EcrLifecyclePolicy(s, "lifecycle", { repository: repo.name, policy: "{}" });
       },
+    },
+  },
+  "MF-SFN-1": {
+    unsafe: {
+      "no logging configuration": (s) => stateMachine(s, undefined),
+      "errors only, without execution data": (s) => stateMachine(s, { level: "ERROR", includeExecutionData: false, logDestination: "arn:aws:logs:us-east-1:123456789012:log-group:sfn:*" }),
+      "logging OFF": (s) => stateMachine(s, { level: "OFF", includeExecutionData: true, logDestination: "arn:aws:logs:us-east-1:123456789012:log-group:sfn:*" }),
+    },
+    safe: {
+      "every execution with its data": (s) => stateMachine(s, { level: "ALL", includeExecutionData: true, logDestination: "arn:aws:logs:us-east-1:123456789012:log-group:sfn:*" }),
     },
   },
   "MF-ELB-1": {

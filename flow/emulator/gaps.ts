@@ -52,6 +52,11 @@ export const NOT_CREATED: readonly NotCreated[] = [
 
 export const ARTIFACTS: readonly Artifact[] = [
   { type: "aws_api_gateway_integration", attributes: ["connection_id"], cause: "moto's GetIntegration omits connectionId (and UpdateIntegration is not implemented)" },
+  {
+    type: "aws_db_instance",
+    attributes: ["performance_insights_enabled", "performance_insights_kms_key_id", "performance_insights_retention_period"],
+    cause: "moto's CreateDBInstance ignores the Performance Insights settings, and its DescribeDBInstances never returns PerformanceInsightsEnabled",
+  },
   { type: "aws_db_parameter_group", attributes: ["parameter"], cause: "moto's DescribeDBParameters returns parameters without Source, so the provider sees none set by the user" },
   {
     type: "aws_ecs_service",

@@ -8,6 +8,9 @@ import { ecrImageProblem, isEcrImage } from "./images";
 export const POSTGRES_VERSIONS = { "16": "postgres16", "17": "postgres17" } as const;
 export type PostgresVersion = keyof typeof POSTGRES_VERSIONS;
 
+/** The intervals RDS Enhanced Monitoring accepts, in seconds; 0 is off. */
+export const ENHANCED_MONITORING_SECONDS = [0, 1, 5, 10, 15, 30, 60] as const;
+
 export const DatabaseSchema = strict({
   /** @default "17" */
   engineVersion: z.enum(Object.keys(POSTGRES_VERSIONS) as [PostgresVersion, ...PostgresVersion[]]).default("17"),
@@ -21,8 +24,24 @@ export const DatabaseSchema = strict({
   multiAz: z.boolean().default(true),
   /** At least a week of point-in-time recovery. @default 7 */
   backupRetentionDays: int(7, 35).default(7),
-  /** @default false */
-  performanceInsights: z.boolean().default(false),
+  /**
+   * Performance Insights (CloudWatch Database Insights, Standard mode): database load by wait, statement
+   * and host, 7 days of it at no charge, encrypted with the database's key. @default true
+   */
+  performanceInsights: z.boolean().default(true),
+  /**
+   * Enhanced Monitoring: the host's CPU, memory, file system and processes every N seconds, sent by an
+   * agent on the instance through a role the stack makes. Off by default: RDS writes it to the
+   * region-wide log group RDSOSMetrics, which every instance of the account shares and RDS creates
+   * without retention (this stack cannot own it, or give it a key), and CloudWatch bills its volume;
+   * Performance Insights already shows what loads the database. @default 0 (off)
+   */
+  enhancedMonitoringSeconds: z
+    .number()
+    .refine((n) => (ENHANCED_MONITORING_SECONDS as readonly number[]).includes(n), {
+      message: `must be one of the intervals RDS accepts, in seconds: ${ENHANCED_MONITORING_SECONDS.join(", ")} (0 is off)`,
+    })
+    .default(0),
   /** Days the exported PostgreSQL logs are kept. @default 90 */
   logRetentionDays: RetentionDays.default(90),
   /**
@@ -123,7 +142,7 @@ export type DatabaseConfig = z.output<typeof DatabaseSchema>;
 
 export const DatabaseDefaultSchema = DatabaseSchema.default({
   engineVersion: "17", instanceClass: "db.t4g.small", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100,
-  multiAz: true, backupRetentionDays: 7, performanceInsights: false, logRetentionDays: 90, passwordRotationDays: 7,
+  multiAz: true, backupRetentionDays: 7, performanceInsights: true, enhancedMonitoringSeconds: 0, logRetentionDays: 90, passwordRotationDays: 7,
 });
 
 /** Cross-field rules of the service; paths relative to `service`. */

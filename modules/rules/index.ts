@@ -15,6 +15,7 @@ import { NETWORK_RULES } from "./network";
 import { RDS_RULES } from "./rds";
 import { S3_RULES } from "./s3";
 import { SECURITY_GROUP_RULES } from "./security-groups";
+import { STEP_FUNCTIONS_RULES } from "./step-functions";
 import { StackReport } from "./types";
 
 export * from "./aspect";
@@ -38,6 +39,7 @@ export const ALL_RULES = [
   ...DATA_SAFETY_RULES,
   ...NETWORK_RULES,
   ...COGNITO_RULES,
+  ...STEP_FUNCTIONS_RULES,
 ] as const;
 
 /** Adds the rule pack to `stack`; every stack main.ts builds calls this in its constructor. */

@@ -90,4 +90,16 @@ export const RDS_RULES: readonly Rule[] = [
     appliesTo: [INSTANCE, CLUSTER],
     check: (r) => (isTrue(r.body.skip_final_snapshot) ? ["skip_final_snapshot is true"] : []),
   },
+  {
+    id: "MF-RDS-8",
+    level: "warning",
+    description: "Database instances have Performance Insights on, encrypted with a customer-managed key (checkov CKV_AWS_353).",
+    fix: "Set performance_insights_enabled = true with performance_insights_kms_key_id (database.performanceInsights, on by default; 7 days cost nothing).",
+    appliesTo: [INSTANCE],
+    check(r) {
+      if (!isTrue(r.body.performance_insights_enabled)) return ["performance_insights_enabled is not true: nothing records what loaded the database"];
+      if (r.body.performance_insights_kms_key_id === undefined) return ["performance_insights_kms_key_id is not set: its data is encrypted with the AWS managed key"];
+      return [];
+    },
+  },
 ];
