@@ -11,7 +11,7 @@ import { shippedConfigs } from "./docs";
 import { prepareOffline } from "./offline";
 import { projectRoot } from "./project";
 import { PythonTools } from "./python-tools";
-import { FlowError, terraform } from "./terraform";
+import { terraform } from "./terraform";
 
 /**
  * checkov (tools/requirements/checkov.txt, the `checkov` tool set) on every shipped stack, twice: on its
@@ -334,15 +334,7 @@ export function offlinePlanJson(stackJson: any, dir: string): any {
   const env = prepareOffline(dir, path.join(dir, "terraform.tfstate"));
   const run = { output: "capture" as const };
   terraform(dir, ["init", "-input=false"], env, { ...run, what: "terraform init" });
-  const plan = () => terraform(dir, ["plan", "-input=false", "-refresh=false", "-lock=false", "-out=plan.bin"], env, { ...run, what: "terraform plan" });
-  try {
-    plan();
-  } catch (e) {
-    // The plugin cache is shared by every offline run on the machine, and an init elsewhere can be
-    // relinking the provider there at the moment this plan loads it: that one failure is tried once more.
-    if (!(e instanceof FlowError) || !/could not read package directory/.test(e.message)) throw e;
-    plan();
-  }
+  terraform(dir, ["plan", "-input=false", "-refresh=false", "-lock=false", "-out=plan.bin"], env, { ...run, what: "terraform plan" });
   return JSON.parse(terraform(dir, ["show", "-json", "plan.bin"], env, { ...run, what: "terraform show -json" }));
 }
 
