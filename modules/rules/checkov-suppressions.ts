@@ -42,12 +42,14 @@ const LOG_GROUPS = [
   "metadata/restart-on-rotation/logs",
   "network/flow-logs",
   "scheduling/execution-logs",
+  "ui/*/service/logs",
 ];
 const DATASTORE = "storage/datastore/bucket";
 const STATE_BUCKETS = "state-*/bucket";
 const NAT_INSTANCE = ["network/nat-instance/instance"];
 const STAGE = ["api/stage"];
 const LOAD_BALANCER = ["metadata/load-balancer"];
+const UI_LOAD_BALANCER = ["ui/load-balancer/load-balancer"];
 const DATABASE = ["database/instance"];
 
 export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
@@ -232,10 +234,38 @@ export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
   },
   {
     check: "CKV_AWS_150",
-    resources: LOAD_BALANCER,
+    resources: [...LOAD_BALANCER, ...UI_LOAD_BALANCER],
     reason:
       "The load balancer holds no data and is replaced by config changes (a new name prefix renames it), which deletion protection " +
       "would turn into a failed apply; the project protects what holds data (MF-DATA-1 to -5) and the plan gate blocks their deletion",
+  },
+  // --- the UI's application load balancer and its targets
+  {
+    check: "CKV_AWS_91",
+    resources: UI_LOAD_BALANCER,
+    reason:
+      "An application load balancer's access logs need a second bucket per environment with SSE-S3 only (ELB cannot write under a " +
+      "customer-managed key) and a bucket policy naming the region's ELB delivery principal, a bucket that checkov then flags for its own " +
+      "access logging; who signed in is recorded by Cognito (or the OIDC provider) and CloudTrail, each request is logged by the UI " +
+      "backend to its log group, and the VPC's flow logs record every connection. Extended check, decided: justified, not fixed",
+  },
+  {
+    check: "CKV_AWS_378",
+    resources: ["ui/*/service/targets"],
+    reason:
+      "TLS ends at the load balancer (HTTPS only with a TLS 1.3 policy, MF-ELB-2, -3); the UI backend (8083) and the static UI (3000) " +
+      "serve plain HTTP and carry no certificate, and the hop from the load balancer to the tasks stays inside the VPC's private " +
+      "subnets, admitted by security group from the load balancer only",
+  },
+  {
+    check: "CKV_AWS_336",
+    resources: ["ui/static/service/task"],
+    scan: "plan",
+    reason:
+      "The static UI's image (public.ecr.aws/outerbounds/metaflow_ui) is a web server that writes at start (its configuration from " +
+      "METAFLOW_SERVICE, its cache and pid files), which a read-only root filesystem would stop, and that cannot be tried on these " +
+      "machines without Docker; the task holds no data and has no task role (no AWS credentials). checkov reads only this task's container definitions " +
+      "in the plan (the others hold values known after apply, such as secret ARNs)",
   },
   {
     check: "CKV_AWS_260",
