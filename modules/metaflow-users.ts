@@ -10,7 +10,7 @@ import {
   BATCH_DESCRIBE, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TERMINATE, EVENTS_SCHEDULE, IAM_PASS_ROLE, LOGS_READ, STATES_LIST,
   STATES_MANAGE,
 } from "./perms";
-import { PolicyStatement, policyJson } from "./policy";
+import { PolicyPart, policyJson } from "./policy";
 import { Role } from "./role";
 import { StepFunctionsAccess } from "./scheduling";
 
@@ -48,7 +48,7 @@ export class MetaflowUsers extends Construct {
       ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : []),
     ];
 
-    const statements: PolicyStatement[] = [
+    const statements: PolicyPart[] = [
       { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...batch.queueArns, arn("batch", "job-definition/*")] },
       { Sid: "ManageJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_REGISTER], Resource: [arn("batch", "job/*"), arn("batch", "job-definition/*")] },
       // Batch's Describe calls have no resource-level permissions.

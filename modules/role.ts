@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { STS_ASSUME_ROLE } from "./perms";
-import { PolicyStatement, policyJson } from "./policy";
+import { PolicyPart, policyJson } from "./policy";
 
 export interface RoleProps {
   /** The role name, from the naming helper. */
@@ -22,7 +22,7 @@ export interface RoleProps {
 export interface IRole {
   readonly name: string;
   readonly arn: string;
-  addPolicy(name: string, statements: readonly PolicyStatement[]): void;
+  addPolicy(name: string, statements: readonly PolicyPart[]): void;
 }
 
 /**
@@ -34,7 +34,7 @@ export class ExistingRole extends Construct implements IRole {
     super(scope, id);
   }
 
-  public addPolicy(name: string, statements: readonly PolicyStatement[]): void {
+  public addPolicy(name: string, statements: readonly PolicyPart[]): void {
     new IamRolePolicy(this, `policy-${name}`, { role: this.name, name, policy: policyJson(statements) });
   }
 }
@@ -77,7 +77,7 @@ export class Role extends Construct implements IRole {
   }
 
   /** Attaches an inline policy named `name`; each name once per role. */
-  public addPolicy(name: string, statements: readonly PolicyStatement[]): IamRolePolicy {
+  public addPolicy(name: string, statements: readonly PolicyPart[]): IamRolePolicy {
     if (this.policyNames.has(name)) {
       throw new Error(`${this.node.path} already has a policy named "${name}"; grant each permission once`);
     }

@@ -104,6 +104,11 @@ mock_provider "aws" {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_iam_role/mock"
     }
   }
+  mock_resource "aws_instance" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_instance/mock"
+    }
+  }
   mock_resource "aws_internet_gateway" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_internet_gateway/mock"
