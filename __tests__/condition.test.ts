@@ -162,12 +162,12 @@ describe("policies with statements under a condition", () => {
     expect(json.dropped.value).toBe(json.one.value);
   });
 
-  test("a Terraform condition makes Statement a concat of the plain statements and `<condition> ? [...] : []`", () => {
+  test("a Terraform condition makes Statement a concat of the plain statements and the group where its condition holds", () => {
     const { stack, mode, synth } = moduleStack();
     new TerraformOutput(stack, "policy", { value: policyJson([allow, ...statementsWhere(equals(mode, "on"), [deny])]) });
     const value = synth().output.policy.value as string;
     const plain = 'jsondecode(jsonencode([{"Effect" = "Allow", "Action" = ["s3:GetObject"], "Resource" = "*"}]))';
-    const group = '(var.mode == "on") ? jsondecode(jsonencode([{"Effect" = "Deny", "Action" = ["s3:PutObject"], "Resource" = "*"}])) : []';
+    const group = 'jsondecode((var.mode == "on") ? jsonencode([{"Effect" = "Deny", "Action" = ["s3:PutObject"], "Resource" = "*"}]) : "[]")';
     expect(value).toBe(`\${jsonencode({ Version = "2012-10-17", Statement = concat(${plain}, ${group}) })}`);
   });
 });

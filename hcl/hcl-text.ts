@@ -19,6 +19,11 @@ export function unlessNull(value: string, check: string): string {
   return `${value} == null ? true : (${check})`;
 }
 
+/** A message's interpolation of `expression` that never fails the message: "?" where it cannot be evaluated. */
+export function shown(expression: string): string {
+  return `\${try(${expression}, "?")}`;
+}
+
 /** HCL that quotes and joins a list of strings for a message: `"a", "b"`. */
 export function quoted(list: string): string {
   return `join(", ", [for x in ${list} : format("%q", x)])`;
@@ -58,4 +63,46 @@ export function regexLiteral(pattern: RegExp): string {
 /** Whether `value` matches `pattern` (HCL). */
 export function matches(pattern: RegExp, value: string): string {
   return `can(regex(${regexLiteral(pattern)}, ${value}))`;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const isScalar = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v);
+
+/**
+ * `value` as an HCL expression, laid out as `terraform fmt` lays it out: lists of scalars on one line,
+ * objects one attribute a line with the `=` of single-line attributes aligned.
+ */
+export function hclValue(value: unknown, indent = ""): string {
+  if (isScalar(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    if (value.every(isScalar)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    return `[\n${value.map((v) => `${indent}  ${hclValue(v, `${indent}  `)},`).join("\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return "{}";
+  return `{\n${hclAttributes(entries, `${indent}  `)}\n${indent}}`;
+}
+
+/** Attribute lines `key = value` at `indent`, `=` aligned over each run of single-line values (as `terraform fmt` does). */
+export function hclAttributes(entries: readonly [string, unknown][], indent: string): string {
+  const key = (k: string) => (IDENTIFIER.test(k) ? k : JSON.stringify(k));
+  const rendered = entries.map(([k, v]) => ({ key: key(k), value: hclValue(v, indent) }));
+  const lines: string[] = [];
+  let run: { key: string; value: string }[] = [];
+  const flush = () => {
+    const width = Math.max(...run.map((r) => r.key.length));
+    for (const r of run) lines.push(`${indent}${r.key.padEnd(width)} = ${r.value}`);
+    run = [];
+  };
+  for (const r of rendered) {
+    if (r.value.includes("\n")) {
+      // A value over several lines stands alone: the lines around it align among themselves.
+      if (run.length > 0) flush();
+      lines.push(`${indent}${r.key} = ${r.value}`);
+    } else {
+      run.push(r);
+    }
+  }
+  if (run.length > 0) flush();
+  return lines.join("\n");
 }

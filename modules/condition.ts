@@ -1,6 +1,6 @@
 import { IConstruct } from "constructs";
-import { DefaultTokenResolver, Fn, IResolvable, Op, StringConcat, TerraformDataSource, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
-import { hcl, rawExpression } from "./expression";
+import { DefaultTokenResolver, IResolvable, Op, StringConcat, TerraformDataSource, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+import { expression, hcl, listExpression, rawExpression } from "./expression";
 
 /**
  * Choices that decide whether part of a deployment exists (a NAT instance, the API gateway, scheduling,
@@ -67,11 +67,10 @@ export function conditionHcl(condition: Condition): string {
 /** `whenTrue` where the condition holds, else `whenFalse`: chosen at synth for a literal, else by Terraform. */
 export function choose<T>(condition: Condition, whenTrue: T, whenFalse: T): T {
   if (!isTerraformCondition(condition)) return condition ? whenTrue : whenFalse;
-  const chosen = Fn.conditional(condition.expression, whenTrue, whenFalse);
-  if (typeof whenTrue === "string") return Token.asString(chosen) as T;
-  if (typeof whenTrue === "number") return Token.asNumber(chosen) as T;
-  if (Array.isArray(whenTrue)) return Token.asList(chosen) as T;
-  return chosen as T;
+  const text = `${conditionHcl(condition)} ? ${hcl(whenTrue ?? null)} : ${hcl(whenFalse ?? null)}`;
+  if (typeof whenTrue === "number") return Token.asNumber(rawExpression(text)) as T;
+  if (Array.isArray(whenTrue)) return listExpression(text) as T;
+  return expression(text) as T;
 }
 
 /** What a condition marks: every construct made while building the part (and so everything under them). */

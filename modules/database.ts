@@ -8,6 +8,8 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DatabaseConfig, POSTGRES_VERSIONS } from "./config/service-config";
+import { choose, isTrue } from "./condition";
+import { lookupIn } from "./expression";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { KMS_DECRYPT, SECRETS_READ } from "./perms";
@@ -66,7 +68,7 @@ export class Database extends Construct {
       subnetIds: props.network.privateSubnetIds,
     });
 
-    const family = POSTGRES_VERSIONS[config.engineVersion];
+    const family = lookupIn(POSTGRES_VERSIONS, config.engineVersion);
     const parameters = new DbParameterGroup(this, "parameters", {
       namePrefix: naming.dbParameterGroupPrefix(family),
       family,
@@ -88,6 +90,7 @@ export class Database extends Construct {
         }),
     );
 
+    const insights = isTrue(config.performanceInsights);
     this.instance = new DbInstance(this, "instance", {
       identifier,
       engine: "postgres",
@@ -117,8 +120,8 @@ export class Database extends Construct {
       finalSnapshotIdentifier: naming.dbSnapshot("metadata-final"),
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       performanceInsightsEnabled: config.performanceInsights,
-      performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
-      performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
+      performanceInsightsKmsKeyId: choose(insights, this.key.arn, undefined),
+      performanceInsightsRetentionPeriod: choose(insights, PERFORMANCE_INSIGHTS_DAYS, undefined),
       applyImmediately: false,
       dependsOn: logGroups,
     });

@@ -1,6 +1,6 @@
 import { IConstruct } from "constructs";
 import {
-  DefaultTokenResolver, IResolvable, IResolveContext, Lazy, StringConcat, TerraformDataSource, TerraformResource, Token, Tokenization,
+  DefaultTokenResolver, Fn, IResolvable, IResolveContext, Lazy, StringConcat, TerraformDataSource, TerraformResource, Token, Tokenization,
 } from "cdktf";
 
 /**
@@ -86,4 +86,15 @@ export function addressOf(element: TerraformResource | TerraformDataSource): str
 /** An attribute of one instance of a resource with `for_each`; `key` is HCL. */
 export function instanceAttribute(element: TerraformResource | TerraformDataSource, key: string, attribute: string): string {
   return expression(`${addressOf(element)}[${key}].${attribute}`);
+}
+
+/** The lists one after another: in TypeScript for literal lists, else Terraform's `concat`. */
+export function concatLists(...lists: readonly (readonly string[])[]): string[] {
+  if (!lists.some((list) => Token.isUnresolved(list))) return lists.flat();
+  return listExpression(`concat(${lists.map((list) => hcl(list)).join(", ")})`);
+}
+
+/** `table[key]`: looked up in TypeScript for a literal key, by Terraform's `lookup` for a Terraform value. */
+export function lookupIn<K extends string>(table: Readonly<Partial<Record<K, string>>>, key: K): string {
+  return Token.isUnresolved(key) ? Fn.lookup(table, key) : table[key]!;
 }

@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { equals, isTerraformCondition, onlyWhere } from "./condition";
+import { concatLists, hcl, listExpression } from "./expression";
 import { partitionFor } from "./partition";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { BATCH_JOB_LOG_GROUP } from "./batch-roles";
@@ -10,7 +12,7 @@ import {
   BATCH_DESCRIBE, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TERMINATE, EVENTS_SCHEDULE, IAM_PASS_ROLE, LOGS_READ, STATES_LIST,
   STATES_MANAGE,
 } from "./perms";
-import { PolicyPart, policyJson } from "./policy";
+import { PolicyPart, policyJson, statementsWhere } from "./policy";
 import { Role } from "./role";
 import { StepFunctionsAccess } from "./scheduling";
 
@@ -42,14 +44,17 @@ export class MetaflowUsers extends Construct {
     const partition = partitionFor(this, props.region);
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${props.region}:*:${resource}`;
     // Job definitions name the job role, and the Fargate execution role when a queue runs on Fargate.
-    const passable = [
+    const roles = [
       batch.jobRole.arn,
       ...(batch.executionRoleArn ? [batch.executionRoleArn] : []),
       ...(scheduling ? [scheduling.stepFunctionsRole.arn, scheduling.eventBridgeRole.arn] : []),
     ];
+    // Roles that exist only under a Terraform condition read null elsewhere: Terraform leaves those out.
+    const mayBeAbsent = isTerraformCondition(batch.executionRoleWhere ?? true) || (scheduling !== undefined && isTerraformCondition(scheduling.where));
+    const passable = mayBeAbsent ? listExpression(`compact(${hcl(roles)})`) : roles;
 
     const statements: PolicyPart[] = [
-      { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...batch.queueArns, arn("batch", "job-definition/*")] },
+      { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: concatLists(batch.queueArns, [arn("batch", "job-definition/*")]) },
       { Sid: "ManageJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_REGISTER], Resource: [arn("batch", "job/*"), arn("batch", "job-definition/*")] },
       // Batch's Describe calls have no resource-level permissions.
       { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },
@@ -58,7 +63,7 @@ export class MetaflowUsers extends Construct {
       ...props.datastore.readWriteStatements(),
     ];
     if (scheduling) {
-      statements.push(
+      statements.push(...statementsWhere(scheduling.where, [
         {
           Sid: "StateMachines",
           Effect: "Allow",
@@ -69,7 +74,7 @@ export class MetaflowUsers extends Construct {
         { Sid: "ListStateMachines", Effect: "Allow", Action: STATES_LIST, Resource: "*" },
         // `@schedule` rules are named after the state machine.
         { Sid: "Schedules", Effect: "Allow", Action: EVENTS_SCHEDULE, Resource: arn("events", `rule/${scheduling.stateMachinePrefix}_*`) },
-      );
+      ]));
     }
     this.policy = new IamPolicy(this, "policy", {
       name: naming.iamPolicy("metaflow-users"),
@@ -77,14 +82,15 @@ export class MetaflowUsers extends Construct {
       policy: policyJson(statements),
     });
 
-    if (props.config.access === "role") {
-      this.role = new Role(this, "role", {
+    this.role = onlyWhere(this, equals(props.config.access, "role"), () => {
+      const role = new Role(this, "role", {
         name: naming.iamRole("metaflow-users"),
         assumedBy: { awsPrincipals: props.config.principalArns },
         description: `People who run Metaflow flows on ${naming.base}`,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
       });
-      this.role.attachManagedPolicy("metaflow-users", this.policy.arn);
-    }
+      role.attachManagedPolicy("metaflow-users", this.policy.arn);
+      return role;
+    });
   }
 }

@@ -1,12 +1,14 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "./config/schema";
-import { Compute } from "./compute";
+import { Compute, TerraformComputeConfig } from "./compute";
+import { choose, equals, isTerraformCondition, not, onlyWhere } from "./condition";
+import { DatabaseConfig, SchedulingConfig, ServiceConfig } from "./config/schema";
 import { Database } from "./database";
-import { Datastore } from "./datastore";
+import { Datastore, TerraformStorageConfig } from "./datastore";
 import { MetadataService } from "./metadata-service";
 import { MetaflowUsers } from "./metaflow-users";
 import { Naming } from "./naming";
-import { Network } from "./network";
+import { Network, TerraformNetworkConfig } from "./network";
 import { profileJson, SECRET_PROFILE_KEYS } from "./profile";
 import { PublicApi } from "./public-api";
 import { Scheduling } from "./scheduling";
@@ -14,11 +16,24 @@ import { Scheduling } from "./scheduling";
 /** What the composition needs of a config: every area (naming, region, tags and state are the caller's). */
 export type DeploymentConfig = Pick<EnvironmentConfig, "network" | "storage" | "compute" | "database" | "service" | "scheduling">;
 
+/**
+ * The composition's config as a plain Terraform module's variables give it: choices are Terraform values,
+ * and the network, datastore and compute areas take their Terraform-driven variants.
+ */
+export interface TerraformDeploymentConfig {
+  readonly network: TerraformNetworkConfig;
+  readonly storage: TerraformStorageConfig;
+  readonly compute: TerraformComputeConfig;
+  readonly database: DatabaseConfig;
+  readonly service: ServiceConfig;
+  readonly scheduling: SchedulingConfig;
+}
+
 export interface MetaflowDeploymentProps {
   readonly naming: Naming;
   /** The region: a literal in the app, the provider's region in a plain Terraform module. */
   readonly region: string;
-  readonly config: DeploymentConfig;
+  readonly config: DeploymentConfig | TerraformDeploymentConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
 }
@@ -44,6 +59,8 @@ export class MetaflowDeployment {
   public readonly scheduling: Scheduling;
   /** Undefined when `scheduling.users.access` is "none". */
   public readonly users?: MetaflowUsers;
+  /** Whether laptops reach the service through the API gateway: decided at synth, or by Terraform in a module. */
+  private readonly viaApiGateway: ReturnType<typeof equals>;
 
   constructor(scope: Construct, props: MetaflowDeploymentProps) {
     const { config } = props;
@@ -64,27 +81,27 @@ export class MetaflowDeployment {
     this.datastore.grantReadWrite(this.compute.jobRole);
 
     this.database = new Database(scope, "database", { naming: props.naming, network: this.network, config: config.database });
-    const viaApiGateway = config.service.publicAccess === "apiGateway";
+    this.viaApiGateway = equals(config.service.publicAccess, "apiGateway");
     this.metadataService = new MetadataService(scope, "metadata", {
       naming: props.naming,
       region: props.region,
       network: this.network,
       database: this.database,
       config: config.service,
-      privateLinkClients: viaApiGateway,
+      privateLinkClients: this.viaApiGateway,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
     });
     this.metadataService.allowClients("batch-jobs", this.compute.securityGroup);
     this.datastore.grantRead(this.metadataService.taskRole);
-    if (viaApiGateway) {
-      this.publicApi = new PublicApi(scope, "api", {
+    this.publicApi = onlyWhere(scope, this.viaApiGateway, () =>
+      new PublicApi(scope, "api", {
         naming: props.naming,
         region: props.region,
         loadBalancer: this.metadataService.loadBalancer,
         config: config.service.apiGateway,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
-      });
-    }
+      }),
+    );
 
     this.scheduling = new Scheduling(scope, "scheduling", {
       naming: props.naming,
@@ -94,8 +111,8 @@ export class MetaflowDeployment {
       datastore: this.datastore,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
     });
-    if (config.scheduling.users.access !== "none") {
-      this.users = new MetaflowUsers(scope, "users", {
+    this.users = onlyWhere(scope, not(equals(config.scheduling.users.access, "none")), () =>
+      new MetaflowUsers(scope, "users", {
         naming: props.naming,
         region: props.region,
         config: config.scheduling.users,
@@ -103,9 +120,8 @@ export class MetaflowDeployment {
         datastore: this.datastore,
         scheduling: this.scheduling.stepFunctions,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
-      });
-    }
-
+      }),
+    );
   }
 
   /** Every Metaflow profile key this deployment has a value for. */
@@ -124,7 +140,7 @@ export class MetaflowDeployment {
     const internal = this.metadataService.internalUrl;
     return {
       METAFLOW_DEFAULT_METADATA: "service",
-      METAFLOW_SERVICE_URL: this.publicApi?.url ?? internal,
+      METAFLOW_SERVICE_URL: this.publicApi ? choose(this.viaApiGateway, this.publicApi.url, internal) : internal,
       METAFLOW_SERVICE_INTERNAL_URL: internal,
     };
   }
@@ -141,14 +157,16 @@ export class MetaflowDeployment {
       ["private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)", false],
       ["public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)", false],
       ["datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore", false],
-      ["batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue", false],
+      ["batch_job_queues", this.compute.queueArns, "ARNs of every Batch job queue", false],
     );
     const profile = this.profile;
     for (const [key, value] of Object.entries(profile)) {
       const secret = SECRET_PROFILE_KEYS.includes(key as never);
       outputs.push([key, value, `Metaflow profile key ${key}${secret ? " (secret)" : ""}`, secret]);
     }
-    outputs.push(["metaflow_profile_json", profileJson(profile), "The Metaflow profile (`npm run profile` writes it to ~/.metaflowconfig); holds the API key", true]);
+    // Where Terraform decides which parts exist, keys of absent parts are null and left out of the profile.
+    const someAbsent = [this.viaApiGateway, this.compute.executionRoleWhere, this.scheduling.stepFunctions?.where ?? false].some((c) => isTerraformCondition(c));
+    outputs.push(["metaflow_profile_json", profileJson(profile, { withoutNulls: someAbsent }), "The Metaflow profile (`npm run profile` writes it to ~/.metaflowconfig); holds the API key", true]);
     return outputs;
   }
 }

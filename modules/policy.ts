@@ -41,9 +41,9 @@ export function statementsWhere(condition: Condition, statements: readonly Polic
 
 /**
  * Renders statements as a policy document (tokens inside are resolved by Terraform's jsonencode). With
- * conditional groups, `Statement` is Terraform's `concat` of each plain run and, per group,
- * `<condition> ? [...] : []` (each list written by jsonencode and read back, as cdktf cannot nest
- * statements with tokens in its function calls); without, it is the list itself.
+ * conditional groups, `Statement` is Terraform's `concat` of each plain run and, per group, the group where
+ * its condition holds (each list written by jsonencode and read back, as cdktf cannot nest statements with
+ * tokens in its function calls); without, it is the list itself.
  */
 export function policyJson(parts: readonly (PolicyPart | TrustStatement)[]): string {
   if (!parts.some(isGroup)) return Fn.jsonencode({ Version: "2012-10-17", Statement: parts });
@@ -59,7 +59,8 @@ export function policyJson(parts: readonly (PolicyPart | TrustStatement)[]): str
       continue;
     }
     flush();
-    chunks.push(`${conditionHcl(part.where)} ? jsondecode(${hcl(Fn.jsonencode(part.statements))}) : []`);
+    // Both sides strings: a tuple of statements and an empty tuple are not one type to Terraform.
+    chunks.push(`jsondecode(${conditionHcl(part.where)} ? ${hcl(Fn.jsonencode(part.statements))} : "[]")`);
   }
   flush();
   return expression(`jsonencode({ Version = "2012-10-17", Statement = concat(${chunks.join(", ")}) })`);

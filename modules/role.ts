@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformIterator } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -74,6 +75,12 @@ export class Role extends Construct implements IRole {
   /** Attaches a managed policy, such as an AWS-managed service-role policy or one named in config. */
   public attachManagedPolicy(id: string, policyArn: string): IamRolePolicyAttachment {
     return new IamRolePolicyAttachment(this, `managed-${id}`, { role: this.role.name, policyArn });
+  }
+
+  /** Attaches the managed policies of a Terraform list (a module's variable): one attachment resource over them. */
+  public attachManagedPolicies(id: string, policyArns: readonly string[]): IamRolePolicyAttachment {
+    const each = TerraformIterator.fromList(policyArns as string[]);
+    return new IamRolePolicyAttachment(this, `managed-${id}`, { forEach: each, role: this.role.name, policyArn: each.value });
   }
 
   /** Attaches an inline policy named `name`; each name once per role. */

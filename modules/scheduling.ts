@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { Condition, isTrue, onlyWhere } from "./condition";
+import { concatLists } from "./expression";
 import { partitionFor } from "./partition";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { IBatch } from "./compute";
@@ -35,6 +37,8 @@ export interface StepFunctionsAccess {
   readonly executionLogs: CloudwatchLogGroup;
   /** METAFLOW_SFN_STATE_MACHINE_PREFIX: state machines and their rules are named `<prefix>_<flow>`. */
   readonly stateMachinePrefix: string;
+  /** Where it exists: always, or where a Terraform condition holds (a module's `scheduling_enabled`). */
+  readonly where: Condition;
 }
 
 /**
@@ -65,10 +69,11 @@ export class Scheduling extends Construct {
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: true,
     });
-    if (props.config.enabled) this.stepFunctions = this.stepFunctionsAccess(props);
+    const enabled = isTrue(props.config.enabled);
+    this.stepFunctions = onlyWhere(this, enabled, () => this.stepFunctionsAccess(props, enabled));
   }
 
-  private stepFunctionsAccess(props: SchedulingProps): StepFunctionsAccess {
+  private stepFunctionsAccess(props: SchedulingProps, where: Condition): StepFunctionsAccess {
     const { naming, batch } = props;
     const partition = partitionFor(this, props.region);
     const arn = (service: string, resource: string, region = props.region) => `arn:${partition}:${service}:${region}:*:${resource}`;
@@ -92,7 +97,7 @@ export class Scheduling extends Construct {
         Sid: "SubmitJobs",
         Effect: "Allow",
         Action: BATCH_SUBMIT,
-        Resource: [...batch.queueArns, arn("batch", "job-definition/*")],
+        Resource: concatLists(batch.queueArns, [arn("batch", "job-definition/*")]),
       },
       // Batch's Describe calls have no resource-level permissions.
       { Sid: "DescribeJobs", Effect: "Allow", Action: BATCH_DESCRIBE, Resource: "*" },
@@ -118,7 +123,7 @@ export class Scheduling extends Construct {
     eventBridgeRole.addPolicy("start-executions", [
       { Sid: "StartExecutions", Effect: "Allow", Action: STATES_START, Resource: stateMachines },
     ]);
-    return { stepFunctionsRole, eventBridgeRole, executionLogs, stateMachinePrefix };
+    return { stepFunctionsRole, eventBridgeRole, executionLogs, stateMachinePrefix, where };
   }
 
   /** Put, Get and UpdateItem on the table: what Metaflow's foreach bookkeeping does. */

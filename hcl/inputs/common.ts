@@ -11,12 +11,12 @@ import { ModuleStack } from "../module-stack";
  */
 
 /** A whole number from `min` to `max`. */
-export function wholeNumber(stack: ModuleStack, name: string, description: string, byDefault: number, min: number, max: number): number {
+export function wholeNumber(stack: ModuleStack, name: string, description: string, byDefault: number, min: number, max: number, more: Rule[] = []): number {
   return stack.input(name, {
     type: "number",
     description,
     default: byDefault,
-    validation: [rule(`var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}`, `${name} must be a whole number from ${min} to ${max} (it is \${var.${name}}).`)],
+    validation: [rule(`var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}`, `${name} must be a whole number from ${min} to ${max} (it is \${var.${name}}).`), ...more],
   }).numberValue;
 }
 

@@ -1,5 +1,5 @@
-import { Token } from "cdktf";
 import { TerraformCondition } from "../../modules/condition";
+import { expression, hcl, listExpression, rawExpression } from "../../modules/expression";
 import {
   ENDPOINTS_REQUIRED_WITHOUT_NAT, INTERFACE_ENDPOINTS, LARGEST_SUBNET_PREFIX, NAT_GATEWAYS, PRIVATE_NEW_BITS, PUBLIC_FIRST_INDEX,
   PUBLIC_NEW_BITS, SMALLEST_SUBNET_PREFIX,
@@ -92,8 +92,8 @@ export function networkInputs(stack: ModuleStack, options: NetworkInputOptions):
         `availability_zones lists \${${quoted(`distinct([for i, z in coalesce(var.availability_zones, []) : z if contains(slice(coalesce(var.availability_zones, []), 0, i), z)])`)}} more than once; each zone once.`,
       ),
       rule(
-        unlessNull("var.availability_zones", `alltrue([for z in var.availability_zones : startswith(z, ${Token.asString(stack.region)}) && length(z) == length(${Token.asString(stack.region)}) + 1])`),
-        `availability_zones: \${${quoted(`[for z in coalesce(var.availability_zones, []) : z if !(startswith(z, ${Token.asString(stack.region)}) && length(z) == length(${Token.asString(stack.region)}) + 1)]`)}} must be zones of the provider's region \${${Token.asString(stack.region)}}, like \${${Token.asString(stack.region)}}a.`,
+        unlessNull("var.availability_zones", `alltrue([for z in var.availability_zones : startswith(z, ${hcl(stack.region)}) && length(z) == length(${hcl(stack.region)}) + 1])`),
+        `availability_zones: \${${quoted(`[for z in coalesce(var.availability_zones, []) : z if !(startswith(z, ${hcl(stack.region)}) && length(z) == length(${hcl(stack.region)}) + 1)]`)}} must be zones of the provider's region \${${hcl(stack.region)}}, like \${${hcl(stack.region)}}a.`,
       ),
     ],
   });
@@ -166,11 +166,11 @@ export function networkInputs(stack: ModuleStack, options: NetworkInputOptions):
   const created = {
     mode: "create" as const,
     vpcCidr: vpcCidrValue,
-    availabilityZones: Token.asList(`\${${zones}}`),
+    availabilityZones: listExpression(zones),
     privateSubnetCidrs: privateCidrs.asList,
     publicSubnetCidrs: publicCidrs.asList,
     natGateways: natGateways as never,
-    natInstanceType: Token.asString(`\${coalesce(var.nat_instance_type, ${literal(DEFAULT_NAT_INSTANCE_TYPE)})}`),
+    natInstanceType: expression(`coalesce(var.nat_instance_type, ${literal(DEFAULT_NAT_INSTANCE_TYPE)})`),
     interfaceEndpoints: endpoints as never[],
     flowLogs: {
       retentionDays: stack.retention("flow_log_retention_days", "Days VPC flow logs are kept", 90),
@@ -178,7 +178,7 @@ export function networkInputs(stack: ModuleStack, options: NetworkInputOptions):
     },
   };
   if (!options.existing) return { create: true, created };
-  return { create: new TerraformCondition(Token.asAny("${var.existing_network == null}")), created, existing: existingNetwork(stack) };
+  return { create: new TerraformCondition(rawExpression("var.existing_network == null")), created, existing: existingNetwork(stack) };
 }
 
 /** `existing_network`: a VPC and subnets to reuse instead of creating them. */
@@ -205,10 +205,10 @@ function existingNetwork(stack: ModuleStack): NonNullable<TerraformNetworkConfig
   });
   return {
     mode: "existing",
-    vpcId: Token.asString(`\${try(${net}.vpc_id, null)}`),
-    privateSubnetIds: Token.asList(`\${try(${net}.private_subnet_ids, [])}`),
-    publicSubnetIds: Token.asList(`\${try(${net}.public_subnet_ids, [])}`),
-    verifySubnets: Token.asAny(`\${try(${net}.verify_subnets, false)}`) as unknown as boolean,
+    vpcId: expression(`try(${net}.vpc_id, null)`),
+    privateSubnetIds: listExpression(`try(${net}.private_subnet_ids, [])`),
+    publicSubnetIds: listExpression(`try(${net}.public_subnet_ids, [])`),
+    verifySubnets: rawExpression(`try(${net}.verify_subnets, false)`) as unknown as boolean,
     variable: "existing_network",
   };
 }
