@@ -80,6 +80,8 @@ export function mockProvider(modules: readonly ModuleInfo[], region = "us-east-1
   const types = [...new Set(modules.flatMap((m) => Object.keys(m.json.resource ?? {})))].sort();
   const mocks = types.flatMap((type) => {
     const defaults = hasArn(type) ? [`arn = "arn:aws:mock:${region}:123456789012:${type}/mock"`] : [];
+    // The provider checks that an instance's launch template id looks like one.
+    if (type === "aws_launch_template") defaults.push('id = "lt-0123456789abcdef0"');
     if (type === "aws_db_instance") {
       defaults.push(`master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:${region}:123456789012:secret:rds-master", kms_key_id = "mock", secret_status = "active" }]`);
     }

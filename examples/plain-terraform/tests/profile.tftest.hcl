@@ -127,6 +127,7 @@ mock_provider "aws" {
   mock_resource "aws_launch_template" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_launch_template/mock"
+      id  = "lt-0123456789abcdef0"
     }
   }
   mock_resource "aws_lb" {
