@@ -88,7 +88,11 @@ describe("the module directories", () => {
 
   test("values Terraform can check carry validation blocks", () => {
     const variables = Object.assign({}, ...modules.map((m) => m.json.variable));
-    for (const name of ["vpc_cidr", "private_subnet_cidrs", "availability_zones", "name_prefix", "environment", "flow_log_retention_days", "cpu", "image_tag", "db_backup_retention_days", "max_vcpus"]) {
+    for (const name of [
+      "vpc_cidr", "private_subnet_cidrs", "availability_zones", "name_prefix", "environment", "flow_log_retention_days", "cpu", "image_tag",
+      "db_backup_retention_days", "nat_gateways", "interface_endpoints", "compute_environments", "job_queues", "default_queue", "public_access",
+      "existing_network", "existing_bucket", "users_access", "users_principal_arns",
+    ]) {
       expect([name, (variables[name]?.validation ?? []).length > 0]).toEqual([name, true]);
     }
   });

@@ -3,7 +3,7 @@ import { COGNITO_DOMAIN_RESERVED_WORDS } from "../modules/naming";
 import { DEFAULT_SESSION_TIMEOUT_SECONDS, STATIC_UI_IMAGE, STATIC_UI_IMAGE_TAG } from "../modules/config/ui-config";
 import { Database } from "../modules/database";
 import { MetaflowUi } from "../modules/ui/metaflow-ui";
-import { existingDatastore, placement, wholeNumber } from "./inputs";
+import { existingDatastore, placement, wholeNumber } from "./inputs/common";
 import { cidrCondition, ModuleStack } from "./module-stack";
 
 /**

@@ -9,6 +9,8 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DatabaseConfig, POSTGRES_VERSIONS } from "./config/service-config";
+import { choose, isTrue } from "./condition";
+import { lookupIn } from "./expression";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { KMS_DECRYPT, SECRETS_READ } from "./perms";
@@ -100,7 +102,7 @@ export class Database extends Construct implements IDatabase {
       subnetIds: props.network.privateSubnetIds,
     }));
 
-    const family = POSTGRES_VERSIONS[config.engineVersion];
+    const family = lookupIn(POSTGRES_VERSIONS, config.engineVersion);
     const parameters = (this.parameterGroup = new DbParameterGroup(this, "parameters", {
       namePrefix: naming.dbParameterGroupPrefix(family),
       family,
@@ -122,6 +124,7 @@ export class Database extends Construct implements IDatabase {
         }),
     );
 
+    const insights = isTrue(config.performanceInsights);
     this.instance = new DbInstance(this, "instance", {
       identifier,
       engine: "postgres",
@@ -151,8 +154,8 @@ export class Database extends Construct implements IDatabase {
       finalSnapshotIdentifier: naming.dbSnapshot("metadata-final"),
       enabledCloudwatchLogsExports: [...DATABASE_LOG_EXPORTS],
       performanceInsightsEnabled: config.performanceInsights,
-      performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
-      performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
+      performanceInsightsKmsKeyId: choose(insights, this.key.arn, undefined),
+      performanceInsightsRetentionPeriod: choose(insights, PERFORMANCE_INSIGHTS_DAYS, undefined),
       applyImmediately: false,
       dependsOn: logGroups,
     });

@@ -140,6 +140,10 @@ export function architectureOf(instanceType: string): "arm64" | "x86_64" {
   const suffix = /^[a-z-]*?\d+([a-z-]*)/.exec(instanceType.split(".")[0])?.[1] ?? "";
   return suffix.includes("g") ? "arm64" : "x86_64";
 }
+/** `architectureOf` in HCL, for an instance type given as a Terraform value (`type` is an HCL expression). */
+export function architectureHcl(type: string): string {
+  return `(strcontains(regex("^[a-z-]*?[0-9]+([a-z-]*)", split(".", ${type})[0])[0], "g") ? "arm64" : "x86_64")`;
+}
 type ComputeEnvironmentInput = z.output<typeof ComputeEnvironmentSchema>;
 
 /** A compute environment with every default resolved. EC2-only fields are undefined for Fargate. */
