@@ -22,7 +22,7 @@ test("every construct directly under an environment stack is an area of the tabl
   const stacks = [
     synthWithMetadata({}),
     synthWithMetadata({ ...ALL_KINDS, scheduling: { users: { access: "role", principalArns: ["arn:aws:iam::123456789012:root"] } } }),
-    synthWithMetadata(withUi({ readReplica: {} })),
+    synthWithMetadata(withUi()),
   ];
   const tops = new Set(stacks.flatMap((s) => [...topConstructs(s)]));
   expect([...tops].filter((id) => !areaOfConstruct(id))).toEqual([]);
@@ -42,7 +42,6 @@ test("paths are placed by their first construct; unknown ones in no area", () =>
   expect(areaOfPath("metadata/load-balancer")?.title).toBe("metadata service");
   expect(areaOfPath("api/stage")?.title).toBe("API");
   expect(areaOfPath("ui/backend/service")?.title).toBe("UI");
-  expect(areaOfPath("ui-replica/instance")?.title).toBe("UI");
   expect(areaOfPath("uix/service")).toBeUndefined();
   expect(areaOfConstruct("networking")).toBeUndefined();
 });

@@ -131,10 +131,9 @@ describe("the ui area", () => {
     expect(parsed.enabled && parsed.oidc).toEqual({ ...oidc, scope: "openid" });
   });
 
-  test("internet-facing with allowed CIDRs, auth none internal, and a read replica are accepted", () => {
+  test("internet-facing with allowed CIDRs and auth none internal are accepted", () => {
     expect(ui({ ui: { enabled: true, certificateArn: CERTIFICATE, scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] } })).toMatchObject({ scheme: "internet-facing" });
     expect(ui({ ui: { enabled: true, certificateArn: CERTIFICATE, auth: "none", clientCidrs: ["10.8.0.0/16"] } })).toMatchObject({ auth: "none" });
-    expect(ui({ ui: { enabled: true, certificateArn: CERTIFICATE, readReplica: {} } })).toMatchObject({ readReplica: {} });
   });
 });
 

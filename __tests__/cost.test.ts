@@ -88,7 +88,6 @@ describe("the UI (examples/environments/ui.json)", () => {
   const alb = 0.0225 * H; // internal application load balancer: 16.425 (no public addresses)
   const backend = 1 * (1 * 0.04048 + 4 * 0.004445) * H; // one task of 1 vCPU and 4 GB: 42.5298
   const staticUi = 1 * (0.25 * 0.04048 + 0.5 * 0.004445) * H; // one task of 0.25 vCPU and 0.5 GB: 9.010025
-  const replica = 0.032 * H + 20 * 0.115; // Single-AZ db.t4g.small 23.36 and the primary's 20 GB of gp3 2.30; no secret of its own
 
   test("the UI's load balancer is priced as an application load balancer", () => {
     expect(at(e, "ui/load-balancer")).toBeCloseTo(alb, 4);
@@ -100,11 +99,8 @@ describe("the UI (examples/environments/ui.json)", () => {
     expect(at(e, "ui/static/")).toBeCloseTo(staticUi, 4);
   });
 
-  test("the read replica is priced as a Single-AZ instance storing as much as its source", () => {
-    expect(at(e, "ui-replica/")).toBeCloseTo(replica, 4);
-    expect(e.lines.filter((l) => l.path === "ui-replica/instance").map((l) => l.item)).toEqual([
-      "database read replica db.t4g.small Single-AZ", "database read replica storage 20 GB gp3 Single-AZ",
-    ]);
+  test("the UI adds no database: the backend reads the primary, priced once under database/", () => {
+    expect(e.lines.filter((l) => l.type === "aws_db_instance").map((l) => l.path)).toEqual(["database/instance", "database/instance", "database/instance"]);
   });
 
   test("the Cognito user pool is a line of $0: free up to 10,000 monthly active users", () => {
@@ -113,12 +109,12 @@ describe("the UI (examples/environments/ui.json)", () => {
     expect(pool?.formula).toContain("the first 10,000 monthly active users are free");
   });
 
-  test("the UI adds $93.62 to the default deployment's $142.69: $236.31 in all", () => {
-    const ui = alb + backend + staticUi + replica; // 93.624825
-    expect(at(e, "ui")).toBeCloseTo(ui, 4); // the ui and ui-replica constructs
-    expect(ui).toBeCloseTo(93.62, 2);
-    expect(e.totalUsd).toBeCloseTo(estimateStack(synthWithMetadata({})).totalUsd + ui, 4); // 236.309925
-    expect(e.totalUsd).toBeCloseTo(236.31, 2);
+  test("the UI adds $67.96 to the default deployment's $142.69: $210.65 in all", () => {
+    const ui = alb + backend + staticUi; // 16.425 + 42.5298 + 9.010025 = 67.964825
+    expect(at(e, "ui")).toBeCloseTo(ui, 4);
+    expect(ui).toBeCloseTo(67.96, 2);
+    expect(e.totalUsd).toBeCloseTo(estimateStack(synthWithMetadata({})).totalUsd + ui, 4); // 142.6851 + 67.964825 = 210.649925
+    expect(e.totalUsd).toBeCloseTo(210.65, 2);
     expect(e.unpriced).toEqual([]);
   });
 

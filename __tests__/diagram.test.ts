@@ -72,16 +72,16 @@ describe("the UI (examples/environments/ui.json)", () => {
   const d = deploymentDiagram(synthWithMetadata(example("ui"), "ui"));
   const ui = d.areas.find((a) => a.id === "ui");
 
-  test("draws a UI area after the API: its load balancer, user pool, both services and the read replica", () => {
+  test("draws a UI area after the API: its load balancer, user pool and both services", () => {
     expect(d.areas.map((a) => a.id).indexOf("ui")).toBe(d.areas.map((a) => a.id).indexOf("api") + 1);
     expect(ui?.nodes.map((n) => n.label)).toEqual([
-      "internal load balancer: HTTPS, Cognito sign-in", "Cognito user pool: MFA, admin-created users", "UI backend: Fargate ×1", "static UI: Fargate ×1", "read replica db.t4g.small",
+      "internal load balancer: HTTPS, Cognito sign-in", "Cognito user pool: MFA, admin-created users", "UI backend: Fargate ×1", "static UI: Fargate ×1",
     ]);
   });
 
-  test("has the UI's path: laptop to the load balancer, its sign-in, the services, the database (and replica) and S3", () => {
+  test("has the UI's path: laptop to the load balancer, its sign-in, the services, the database and S3", () => {
     expect(edges(d)).toEqual(expect.arrayContaining([
-      "laptop->ui_lb", "ui_lb->user_pool", "ui_lb->ui_static", "ui_lb->ui_backend", "ui_backend->database", "ui_backend->replica", "ui_backend->s3", "database->replica",
+      "laptop->ui_lb", "ui_lb->user_pool", "ui_lb->ui_static", "ui_lb->ui_backend", "ui_backend->database", "ui_backend->s3",
     ]));
   });
 
@@ -93,9 +93,9 @@ describe("the UI (examples/environments/ui.json)", () => {
     expect(edges(o)).toContain("ui_lb->idp");
   });
 
-  test("without a replica, the backend reads the primary only; without the UI, there is no UI area", () => {
+  test("without sign-in, no user pool; without the UI, there is no UI area", () => {
     const bare = deploymentDiagram(synthWithMetadata(withUi({ auth: "none" })));
-    expect(nodeIds(bare)).not.toContain("replica");
+    expect(nodeIds(bare)).not.toContain("user_pool");
     expect(bare.areas.find((a) => a.id === "ui")?.nodes[0].label).toBe("internal load balancer: HTTPS, no sign-in");
     expect(byDefault.areas.map((a) => a.id)).not.toContain("ui");
   });

@@ -143,6 +143,9 @@ const OIDC = {
   issuer: "https://login.example.com", authorizationEndpoint: "https://login.example.com/authorize", tokenEndpoint: "https://login.example.com/token",
   userInfoEndpoint: "https://login.example.com/userinfo", clientId: "metaflow-ui", clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:metaflow-ui-oidc-AbCdEf",
 };
+/** ui.readReplica, refused whatever its value: what RDS refuses, that this deployment always does it, what the UI does instead. */
+const READ_REPLICA_REFUSED =
+  /cannot take effect: RDS cannot create a read replica of a database whose master user password RDS manages in Secrets Manager, and this deployment always has RDS manage it \(MF-RDS-6; the password's rotation depends on it\); the UI backend reads the primary; remove it$/;
 const CIDR_NOTATION = /must be an IPv4 network address in CIDR notation, e\.g\. 10\.0\.0\.0\/16/;
 const NAME_CHARACTERS = /may hold lower-case letters, digits and hyphens, must start with a letter and end with a letter or digit/;
 const existingNetwork = (privateSubnetIds: string[], publicSubnetIds?: string[]) => ({
@@ -507,7 +510,9 @@ const cases: Case[] = [
   { title: "ui: a namePrefix that makes the default Cognito domain prefix illegal", config: { namePrefix: "awsml", ...ui() }, path: "ui.cognito.domainPrefix", message: /the default "awsml-dev-ui" is not valid: Cognito domain prefixes must not contain "aws".*; set ui\.cognito\.domainPrefix$/ },
   { title: "ui: a backend memory size Fargate does not offer", config: ui({ backend: { cpu: 1024, memoryMiB: 1024 } }), path: "ui.backend.memoryMiB", value: 1024, message: /is not a Fargate size for cpu 1024/ },
   { title: "ui: the static UI on latest", config: ui({ staticUi: { imageTag: "latest" } }), path: "ui.staticUi.imageTag", value: "latest", message: /must be pinned to a version, not latest/ },
-  { title: "ui: a replica instance class that is no RDS class", config: ui({ readReplica: { instanceClass: "t4g.small" } }), path: "ui.readReplica.instanceClass", value: "t4g.small", message: /must be an RDS instance class/ },
+  { title: "ui: a read replica, which RDS cannot make of a database whose password it manages", config: ui({ readReplica: {} }), path: "ui.readReplica", value: {}, message: READ_REPLICA_REFUSED },
+  { title: "ui: a read replica with an instance class", config: ui({ readReplica: { instanceClass: "db.t4g.small" } }), path: "ui.readReplica", value: { instanceClass: "db.t4g.small" }, message: READ_REPLICA_REFUSED },
+  { title: "ui: a read replica of any value, the UI off", config: { ui: { enabled: false, readReplica: false } }, path: "ui.readReplica", value: false, message: READ_REPLICA_REFUSED },
   { title: "ui: sign-in without NAT", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, ...ui({ staticUi: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow_ui" } }) }, path: "ui.auth", value: "cognito", message: /needs a way out of the private subnets: the load balancer calls the identity provider's token and user-info endpoints/ },
   { title: "ui: the public static UI image without NAT", config: { network: NO_NAT_NETWORK, service: { image: ECR_SERVICE_IMAGE }, ...ui({ auth: "none" }) }, path: "ui.staticUi.image", value: "public.ecr.aws/outerbounds/metaflow_ui", message: /cannot be pulled without NAT/ },
   { title: "ui: internet-facing in an existing network without public subnets", config: { network: { mode: "existing", vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"], verifySubnets: false }, ...ui({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] }) }, path: "ui.scheme", value: "internet-facing", message: /needs public subnets in two zones for the load balancer; set network\.publicSubnetIds/ },

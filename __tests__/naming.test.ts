@@ -49,13 +49,12 @@ describe("Naming", () => {
     for (const lt of out.resources("aws_launch_template")) expect(lt.name_prefix.length).toBeLessThanOrEqual(NAME_LIMITS.launchTemplatePrefix);
   });
 
-  test("so does the UI with them: load balancer, roles, replica identifier, user pool and its domain prefix with the account id", () => {
+  test("so does the UI with them: load balancer, roles, user pool and its domain prefix with the account id", () => {
     const prefix = "p".repeat(MAX_PREFIX_LENGTH);
     const env = "e".repeat(MAX_ENVIRONMENT_LENGTH);
-    const out = synth({ namePrefix: prefix, accountId: "123456789012", ...withUi({ readReplica: {} }) }, env);
+    const out = synth({ namePrefix: prefix, accountId: "123456789012", ...withUi() }, env);
     for (const lb of out.resources("aws_lb")) expect(lb.name.length).toBeLessThanOrEqual(NAME_LIMITS.loadBalancer);
     for (const role of out.resources("aws_iam_role")) expect(role.name.length).toBeLessThanOrEqual(NAME_LIMITS.iamRole);
-    for (const db of out.resources("aws_db_instance")) expect(db.identifier.length).toBeLessThanOrEqual(NAME_LIMITS.dbIdentifier);
     expect(out.resource("aws_cognito_user_pool_domain").domain).toBe(`${prefix}-${env}-ui-123456789012`);
     expect(out.resource("aws_cognito_user_pool_domain").domain.length).toBeLessThanOrEqual(NAME_LIMITS.cognitoDomain);
   });

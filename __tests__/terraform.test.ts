@@ -49,10 +49,10 @@ const API_TYPES = [
   "aws_api_gateway_usage_plan", "aws_api_gateway_rest_api_policy",
 ];
 
-/** Types the UI plans (with Cognito sign-in and a read replica, as the ui example has them). */
+/** Types the UI plans (with Cognito sign-in, as the ui example has it). */
 const UI_TYPES = [
   "aws_lb", "aws_lb_listener", "aws_lb_listener_rule", "aws_lb_target_group", "aws_ecs_cluster", "aws_ecs_service", "aws_ecs_task_definition",
-  "aws_cognito_user_pool", "aws_cognito_user_pool_client", "aws_cognito_user_pool_domain", "aws_db_instance",
+  "aws_cognito_user_pool", "aws_cognito_user_pool_client", "aws_cognito_user_pool_domain",
 ];
 
 interface Case {
@@ -101,7 +101,7 @@ const CASES: Case[] = [
     plan: true,
   },
   {
-    label: "UI example (an internal HTTPS load balancer with Cognito sign-in, the UI backend and static UI, a read replica)",
+    label: "UI example (an internal HTTPS load balancer with Cognito sign-in, the UI backend and static UI)",
     env: "ui",
     config: example("ui"),
     mustCreate: [...NETWORK_TYPES, ...STORAGE_TYPES, ...COMPUTE_TYPES, ...SERVICE_TYPES, ...API_TYPES, ...UI_TYPES],
@@ -214,12 +214,10 @@ describeWithTerraform("terraform: every shipped stack validates and plans offlin
 
     test("no planned attribute holds a password or key value unless Terraform marks it sensitive", () => {
       expect(exposedSecrets(plan)).toEqual([]);
-      // The database password exists only in the RDS-managed secret: no password argument at all (a read
-      // replica has the primary's).
-      const databases = plan.resource_changes.filter((r: any) => r.type === "aws_db_instance").map((r: any) => r.change);
-      for (const db of databases) expect(db.after.password ?? null).toBeNull();
-      const isReplica = (db: any) => db.after.replicate_source_db != null || db.after_unknown?.replicate_source_db === true;
-      expect(databases.filter((db: any) => !isReplica(db)).map((db: any) => db.after.manage_master_user_password)).toEqual([true]);
+      // The database password exists only in the RDS-managed secret: no password argument at all.
+      const db = plan.resource_changes.find((r: any) => r.type === "aws_db_instance").change;
+      expect(db.after.password ?? null).toBeNull();
+      expect(db.after.manage_master_user_password).toBe(true);
       // Containers get it through `secrets`, never `environment` (the definitions are known only after
       // apply, so read them from the synthesized stack); containers that need no database get no secret.
       const containers = synthesized.resources("aws_ecs_task_definition").flatMap((task) => policyDoc(task.container_definitions));

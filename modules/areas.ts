@@ -21,7 +21,6 @@ export const AREAS: readonly Area[] = [
   { id: "database", title: "database" },
   { id: "metadata", title: "metadata service" },
   { id: "api", title: "API" },
-  // The UI and its database read replica (`ui-replica`).
   { id: "ui", title: "UI" },
   { id: "scheduling", title: "scheduling" },
   { id: "users", title: "users" },

@@ -51,9 +51,7 @@ export const POSTGRES_PORT = 5432;
 export const DATABASE_NAME = "metaflow";
 export const MASTER_USERNAME = "metaflow";
 /** PostgreSQL logs exported to CloudWatch Logs. */
-export const DATABASE_LOG_EXPORTS = ["postgresql", "upgrade"] as const;
-/** The CA the instances' server certificates are signed by. */
-export const RDS_CA = "rds-ca-rsa2048-g1";
+const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 /** Days Performance Insights keeps data on the free tier. */
 const PERFORMANCE_INSIGHTS_DAYS = 7;
 
@@ -68,9 +66,6 @@ export class Database extends Construct implements IDatabase {
   public readonly instance: DbInstance;
   public readonly key: KmsKey;
   public readonly securityGroup: SecurityGroup;
-  /** Its subnet group and parameters, which a read replica shares. */
-  public readonly subnetGroup: DbSubnetGroup;
-  public readonly parameterGroup: DbParameterGroup;
 
   /** A database made elsewhere, for the services that use it: its address, secret, key and security group. */
   public static fromAttributes(scope: Construct, id: string, attributes: DatabaseAttributes): IDatabase {
@@ -96,14 +91,14 @@ export class Database extends Construct implements IDatabase {
       tags: { Name: naming.resource("database") },
     });
 
-    const subnets = (this.subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+    const subnets = new DbSubnetGroup(this, "subnet-group", {
       name: naming.resource("database"),
       description: "Private subnets of the Metaflow metadata database",
       subnetIds: props.network.privateSubnetIds,
-    }));
+    });
 
     const family = lookupIn(POSTGRES_VERSIONS, config.engineVersion);
-    const parameters = (this.parameterGroup = new DbParameterGroup(this, "parameters", {
+    const parameters = new DbParameterGroup(this, "parameters", {
       namePrefix: naming.dbParameterGroupPrefix(family),
       family,
       description: "Metaflow metadata database: TLS only, slow statements logged",
@@ -112,11 +107,11 @@ export class Database extends Construct implements IDatabase {
         { name: "log_min_duration_statement", value: "1000" },
       ],
       lifecycle: { createBeforeDestroy: true },
-    }));
+    });
 
     // RDS would create its log groups itself, without retention; created first, they keep logs for a set time.
     const identifier = naming.dbIdentifier("metadata");
-    const logGroups = DATABASE_LOG_EXPORTS.map(
+    const logGroups = LOG_EXPORTS.map(
       (kind) =>
         new CloudwatchLogGroup(this, `logs-${kind}`, {
           name: `/aws/rds/instance/${identifier}/${kind}`,
@@ -146,13 +141,13 @@ export class Database extends Construct implements IDatabase {
       vpcSecurityGroupIds: [this.securityGroup.id],
       publiclyAccessible: false,
       parameterGroupName: parameters.name,
-      caCertIdentifier: RDS_CA,
+      caCertIdentifier: "rds-ca-rsa2048-g1",
       backupRetentionPeriod: config.backupRetentionDays,
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: naming.dbSnapshot("metadata-final"),
-      enabledCloudwatchLogsExports: [...DATABASE_LOG_EXPORTS],
+      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       performanceInsightsEnabled: config.performanceInsights,
       performanceInsightsKmsKeyId: choose(insights, this.key.arn, undefined),
       performanceInsightsRetentionPeriod: choose(insights, PERFORMANCE_INSIGHTS_DAYS, undefined),
@@ -182,7 +177,7 @@ export class Database extends Construct implements IDatabase {
     return this.instance.masterUserSecret.get(0).secretArn;
   }
 
-  /** Opens 5432 to one security group (on the primary and on any read replica, which share the group). */
+  /** Opens 5432 to one security group. */
   public allowFrom(id: string, source: { readonly id: string }): void {
     allowPostgres(this, this.securityGroup.id, id, source);
   }

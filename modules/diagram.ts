@@ -177,8 +177,6 @@ export function deploymentDiagram(stack: unknown): Diagram {
   if (backend) add("ui", { id: "ui_backend", label: `UI backend: Fargate ×${String(backend.body.desired_count ?? 1)}`, shape: "box", paths: ["ui/backend", "ui/cluster"] });
   const staticUi = of("aws_ecs_service", "ui/static")[0];
   if (staticUi) add("ui", { id: "ui_static", label: `static UI: Fargate ×${String(staticUi.body.desired_count ?? 1)}`, shape: "box", paths: ["ui/static"] });
-  const replica = of("aws_db_instance", "ui-replica")[0];
-  if (replica) add("ui", { id: "replica", label: `read replica ${String(replica.body.instance_class ?? "")}`.trim(), shape: "database", paths: ["ui-replica"] });
 
   // scheduling
   const schedulingRoles = of("aws_iam_role", "scheduling");
@@ -216,10 +214,8 @@ export function deploymentDiagram(stack: unknown): Diagram {
   }
   if (has("ui_backend")) {
     if (has("database")) edges.push({ from: "ui_backend", to: "database", label: "TLS" });
-    if (has("replica")) edges.push({ from: "ui_backend", to: "replica", label: "TLS, reads" });
     edges.push({ from: "ui_backend", to: "s3", label: "reads artifacts, logs" });
   }
-  if (has("replica") && has("database")) edges.push({ from: "database", to: "replica", label: "replication" });
   if (has("nat") && environments.length) edges.push({ from: ceIdByArn.get(parentOf(environments[0].path))!, to: "nat", label: "images, packages" });
 
   const areas = AREAS.filter((a) => nodes.has(a.id)).map((a) => ({ id: a.id, title: a.title, nodes: nodes.get(a.id)! }));

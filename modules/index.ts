@@ -7,7 +7,6 @@ export * from "./batch-roles";
 export * from "./compute";
 export * from "./compute-environment";
 export * from "./database";
-export * from "./database-replica";
 export * from "./datastore";
 export * from "./metadata-service";
 export * from "./metaflow-users";

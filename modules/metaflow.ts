@@ -5,7 +5,6 @@ import { choose, equals, isTerraformCondition, not, onlyWhere } from "./conditio
 import { DatabaseConfig, SchedulingConfig, ServiceConfig } from "./config/schema";
 import { UiConfig } from "./config/ui-config";
 import { Database } from "./database";
-import { DatabaseReplica } from "./database-replica";
 import { Datastore, TerraformStorageConfig } from "./datastore";
 import { MetadataService } from "./metadata-service";
 import { MetaflowUsers } from "./metaflow-users";
@@ -69,8 +68,6 @@ export class MetaflowDeployment {
   public readonly users?: MetaflowUsers;
   /** Undefined unless `ui.enabled`. */
   public readonly ui?: MetaflowUi;
-  /** The UI backend's read replica, with `ui.readReplica`. */
-  public readonly uiReplica?: DatabaseReplica;
   /** Whether laptops reach the service through the API gateway: decided at synth, or by Terraform in a module. */
   private readonly viaApiGateway: ReturnType<typeof equals>;
 
@@ -120,15 +117,6 @@ export class MetaflowDeployment {
     // The plain-Terraform modules build the UI in a module of its own (hcl/ui-module.ts).
     const ui = "ui" in config ? config.ui : undefined;
     if (ui?.enabled) {
-      if (ui.readReplica) {
-        this.uiReplica = new DatabaseReplica(scope, "ui-replica", {
-          naming: props.naming,
-          source: this.database,
-          purpose: "ui-replica",
-          instanceClass: ui.readReplica.instanceClass ?? config.database.instanceClass,
-          logRetentionDays: ui.logRetentionDays,
-        });
-      }
       this.ui = new MetaflowUi(scope, "ui", {
         naming: props.naming,
         region: props.region,
@@ -136,7 +124,6 @@ export class MetaflowDeployment {
         vpcCidr: "mode" in config.network && config.network.mode === "create" ? config.network.vpcCidr : undefined,
         datastore: this.datastore,
         database: this.database,
-        readerAddress: this.uiReplica?.address,
         image: `${config.service.image}:${config.service.imageTag}`,
         config: ui,
         accountId: props.accountId,

@@ -2,7 +2,6 @@ import { ARTIFACTS, NOT_CREATED, NOT_UPDATABLE } from "../../flow/emulator/gaps"
 import { EMULATED_SERVICES, emulatorOverride, notCreatedAddresses } from "../../flow/emulator/override";
 import { parseFlowArgs } from "../../flow/options";
 import { diagnose, FlowError } from "../../flow/terraform";
-import { withUi } from "../support/configs";
 import { synth } from "../support/synth";
 
 /**
@@ -12,26 +11,6 @@ import { synth } from "../support/synth";
 
 const URL = "http://127.0.0.1:40001";
 const STATE = "/tmp/plans/.emulator/abc/dev.tfstate";
-
-describe("emulator override of a stack with the UI's read replica", () => {
-  const stack = synth(withUi({ readReplica: {} })).json;
-  const override: any = emulatorOverride(stack, { url: URL, statePath: STATE });
-  const [primary] = Object.keys(stack.resource.aws_db_instance).filter((n) => n.startsWith("database_"));
-  const [replica] = Object.keys(stack.resource.aws_db_instance).filter((n) => n.startsWith("ui-replica_"));
-
-  test("leaves out the read replica (count = 0) and creates the primary", () => {
-    expect(notCreatedAddresses(stack)).toContain(`aws_db_instance.${replica}`);
-    expect(notCreatedAddresses(stack)).not.toContain(`aws_db_instance.${primary}`);
-    expect(override.resource.aws_db_instance[replica].count).toBe(0);
-    expect(override.resource.aws_db_instance[primary]?.count).toBeUndefined();
-  });
-
-  test("the backend's reader address becomes one(...[*].address), null there", () => {
-    const [name, task] = Object.entries<any>(stack.resource.aws_ecs_task_definition).find(([n]) => n.startsWith("ui_backend_"))!;
-    expect(task.container_definitions).toContain(`aws_db_instance.${replica}.address`);
-    expect(override.resource.aws_ecs_task_definition[name].container_definitions).toContain(`one(aws_db_instance.${replica}[*].address)`);
-  });
-});
 
 describe("emulator override of the default stack", () => {
   const stack = synth().json;
@@ -64,8 +43,7 @@ describe("emulator override of the default stack", () => {
 
   test("gives every resource of a not-created type count = 0", () => {
     const addresses = notCreatedAddresses(stack);
-    // Every gap of a whole type is in the default stack; the read-replica gap is not (see below).
-    expect(addresses.map((a) => a.split(".")[0]).sort()).toEqual(NOT_CREATED.filter((g) => !g.which).map((g) => g.type).sort());
+    expect(addresses.map((a) => a.split(".")[0]).sort()).toEqual(NOT_CREATED.map((g) => g.type).sort());
     for (const address of addresses) {
       const [type, name] = address.split(".");
       expect(override.resource[type][name].count).toBe(0);

@@ -313,12 +313,13 @@ describeWithTerraform("the reviewer on plans terraform makes from this project's
 
     test("places the new resources in the UI area", () => {
       const uiGroup = review.groups.find((g) => g.title === "UI");
-      expect(uiGroup?.items.length).toBe(withActions(plan, "create").filter((c: any) => /^aws_[a-z_]+\.ui(-replica)?_/.test(c.address)).length);
+      expect(uiGroup?.items.length).toBe(withActions(plan, "create").filter((c: any) => /^aws_[a-z_]+\.ui_/.test(c.address)).length);
     });
 
-    test("prices what the UI adds: $93.62 a month, read from the plan's own values (the replica's storage through its source)", () => {
+    test("prices what the UI adds: $67.96 a month, read from the plan's own values", () => {
       const H = 730;
-      const added = 0.0225 * H + (1 * 0.04048 + 4 * 0.004445) * H + (0.25 * 0.04048 + 0.5 * 0.004445) * H + 0.032 * H + 20 * 0.115; // 93.624825
+      // The internal load balancer 16.425, the backend's 1 vCPU and 4 GB 42.5298, the static UI's 0.25 vCPU and 0.5 GB 9.010025.
+      const added = 0.0225 * H + (1 * 0.04048 + 4 * 0.004445) * H + (0.25 * 0.04048 + 0.5 * 0.004445) * H; // 67.964825
       expect(review.cost?.deltaUsd).toBeCloseTo(added, 4);
       expect(review.cost?.after.unpriced).toEqual([]);
       expect(review.cost?.changes[0]).toMatchObject({ type: "aws_ecs_service", area: "UI" });

@@ -179,7 +179,7 @@ describe("every shipped config passes with zero errors", () => {
     ["Cognito, internal", { auth: "cognito" }],
     ["Cognito, internet-facing", { auth: "cognito", scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] }],
     ["OIDC, internet-facing", { auth: "oidc", oidc: OIDC_PROVIDER, scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] }],
-    ["no sign-in, internal, with a read replica", { auth: "none", readReplica: {} }],
+    ["no sign-in, internal", { auth: "none" }],
   ])("the UI (%s)", (_title, ui) => {
     const app = Testing.app();
     new MetaflowStack(app, parseEnvironment("prod", withUi(ui)));

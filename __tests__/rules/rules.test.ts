@@ -249,11 +249,7 @@ const CASES: Record<string, RuleCase> = {
   },
   "MF-RDS-7": {
     unsafe: { "skip_final_snapshot true": (s) => database(s, { skip_final_snapshot: true }) },
-    safe: {
-      "a final snapshot": (s) => database(s),
-      "a read replica, of which RDS takes none": (s) =>
-        database(s, { replicate_source_db: "metaflow-dev-metadata", skip_final_snapshot: true, final_snapshot_identifier: undefined, manage_master_user_password: undefined }),
-    },
+    safe: { "a final snapshot": (s) => database(s) },
   },
   // --- security groups
   "MF-SG-1": {

@@ -8,11 +8,6 @@
 /** A resource type the emulator cannot hold: not created on the emulator (`count = 0` in the override). */
 export interface NotCreated {
   readonly type: string;
-  /**
-   * Which resources of the type, when not all: `words` for the docs, `matches` on the synthesized body.
-   * @default every resource of the type
-   */
-  readonly which?: { readonly words: string; readonly matches: (body: Readonly<Record<string, unknown>>) => boolean };
   readonly cause: string;
 }
 
@@ -47,12 +42,6 @@ export const NOT_CREATED: readonly NotCreated[] = [
     type: "aws_api_gateway_rest_api_policy",
     cause:
       "moto returns the REST API's policy unescaped, so the provider cannot parse it (\"invalid character 'S' after top-level value\"), on the policy and afterwards on the REST API itself",
-  },
-  {
-    type: "aws_db_instance",
-    which: { words: "read replicas only", matches: (body) => body.replicate_source_db !== undefined },
-    cause:
-      "moto gives every RDS instance the same DbiResourceId (db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U), by which the provider finds an instance: with a second instance in the region, neither can be read (\"couldn't find resource\"); so the UI's read replica is left out and the UI backend's reader address is null there",
   },
   {
     type: "aws_s3_bucket_policy",
@@ -132,9 +121,8 @@ export function artifactDifferences(): { listed: string[]; consequences: string[
   };
 }
 
-/** Whether the emulator leaves out the resource of `type` whose synthesized body is `body`. */
-export function isNotCreated(type: string, body: Readonly<Record<string, unknown>>): boolean {
-  return NOT_CREATED.some((g) => g.type === type && (g.which === undefined || g.which.matches(body)));
+export function isNotCreated(type: string): boolean {
+  return NOT_CREATED.some((g) => g.type === type);
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
@@ -146,7 +134,7 @@ export function gapsMarkdown(): string {
     "",
     "| resource type | cause |",
     "|---|---|",
-    ...NOT_CREATED.map((g) => `| \`${g.type}\`${g.which ? ` (${g.which.words})` : ""} | ${cell(g.cause)} |`),
+    ...NOT_CREATED.map((g) => `| \`${g.type}\` | ${cell(g.cause)} |`),
     "",
     "Read back differently, so ignored on the emulator (`lifecycle.ignore_changes` in the override file):",
     "",

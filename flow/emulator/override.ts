@@ -1,4 +1,4 @@
-import { Artifact, ARTIFACTS, isNotCreated, NOT_UPDATABLE } from "./gaps";
+import { Artifact, ARTIFACTS, isNotCreated, NOT_CREATED, NOT_UPDATABLE } from "./gaps";
 
 /**
  * The override file that points a synthesized stack at the emulator. Terraform merges `*_override.tf.json`
@@ -69,7 +69,7 @@ export function emulatorOverride(stack: StackJson, options: EmulatorOverrideOpti
   const override: Record<string, Record<string, Record<string, Json>>> = {};
   const entry = (type: string, name: string) => ((override[type] ??= {})[name] ??= {});
 
-  const skipped = notCreatedAddresses(stack);
+  const skipped = Object.entries(resources).flatMap(([type, byName]) => (isNotCreated(type) ? Object.keys(byName).map((name) => `${type}.${name}`) : []));
   for (const address of skipped) {
     const [type, name] = address.split(".");
     entry(type, name).count = 0;
@@ -108,7 +108,5 @@ export function emulatorOverride(stack: StackJson, options: EmulatorOverrideOpti
 
 /** The addresses of `stack` that the emulator does not create (NOT_CREATED). */
 export function notCreatedAddresses(stack: StackJson): string[] {
-  return Object.entries(stack.resource ?? {}).flatMap(([type, byName]) =>
-    Object.entries(byName).filter(([, body]) => isNotCreated(type, body)).map(([name]) => `${type}.${name}`),
-  );
+  return NOT_CREATED.flatMap((gap) => Object.keys(stack.resource?.[gap.type] ?? {}).map((name) => `${gap.type}.${name}`));
 }

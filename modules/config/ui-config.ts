@@ -119,20 +119,29 @@ const StaticUiSchema = strict({
   desiredCount: int(1, 10).default(1),
 });
 
-const ReadReplicaSchema = strict({
-  /** @default the primary's database.instanceClass */
-  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class like db.t4g.small or db.m7g.large").optional(),
-});
+/**
+ * Keys refused whatever their value, on or off, each with why it cannot take effect. A read replica of the
+ * database cannot be made: RDS does not create one of a database whose master user password it manages in
+ * Secrets Manager (the RDS User Guide, "Limitations for Secrets Manager integration with Amazon RDS"), and
+ * this deployment always has RDS manage it (MF-RDS-6; the password's rotation depends on it).
+ */
+const REFUSED_KEYS: Readonly<Record<string, string>> = {
+  readReplica:
+    "cannot take effect: RDS cannot create a read replica of a database whose master user password RDS manages in Secrets Manager, and this deployment always has RDS manage it (MF-RDS-6; the password's rotation depends on it); the UI backend reads the primary",
+};
 
 /** Every key of the UI when it is on, for the messages that refuse them while it is off. */
 const ENABLED_KEYS = [
   "certificateArn", "hostname", "scheme", "clientCidrs", "allowedCidrs", "auth", "cognito", "oidc", "sessionTimeoutSeconds", "backend",
-  "staticUi", "readReplica", "logRetentionDays",
+  "staticUi", "logRetentionDays",
 ];
 
 const DisabledUiSchema = strict(
   { enabled: z.literal(false) },
-  Object.fromEntries(ENABLED_KEYS.map((k) => [k, "applies only with enabled true (the UI is off, so nothing of it is made)"])),
+  {
+    ...Object.fromEntries(ENABLED_KEYS.map((k) => [k, "applies only with enabled true (the UI is off, so nothing of it is made)"])),
+    ...REFUSED_KEYS,
+  },
 );
 
 const EnabledUiSchema = strict({
@@ -162,11 +171,9 @@ const EnabledUiSchema = strict({
   backend: BackendSchema.default({ cpu: 1024, memoryMiB: 4096, desiredCount: 1 }),
   /** The static UI (nginx on 3000). */
   staticUi: StaticUiSchema.default({ image: STATIC_UI_IMAGE, imageTag: STATIC_UI_IMAGE_TAG, cpu: 256, memoryMiB: 512, desiredCount: 1 }),
-  /** A read replica of the database for the UI backend's reads (the service README recommends one). @default none: it reads the primary */
-  readReplica: ReadReplicaSchema.optional(),
-  /** Days the UI services' logs (and the replica's exported logs) are kept. @default 90 */
+  /** Days the UI services' logs are kept. @default 90 */
   logRetentionDays: RetentionDays.default(90),
-});
+}, REFUSED_KEYS);
 
 export const UiSchema = z
   .discriminatedUnion("enabled", [DisabledUiSchema, EnabledUiSchema], discriminatorError("enabled", "true, false"))

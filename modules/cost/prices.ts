@@ -7,9 +7,9 @@
  *
  * What the estimate counts is what bills by the hour or the month while nothing runs: NAT gateways and
  * public IPv4 addresses, load balancers, interface endpoints per zone, the database instance and its
- * storage (and a read replica's), the metadata service's and the UI's Fargate tasks, Batch instances kept by
- * min vCPUs, a NAT instance, KMS keys and secrets, alarms and hosted zones; a Cognito user pool bills nothing
- * until more than 10,000 people sign in in a month. Everything billed by use is left out (`NOT_INCLUDED`).
+ * storage, the metadata service's and the UI's Fargate tasks, Batch instances kept by min vCPUs, a NAT
+ * instance, KMS keys and secrets, alarms and hosted zones; a Cognito user pool bills nothing until more
+ * than 10,000 people sign in in a month. Everything billed by use is left out (`NOT_INCLUDED`).
  */
 
 /** One price and where it is published. */

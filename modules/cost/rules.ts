@@ -137,27 +137,24 @@ export const COST_RULES: readonly CostRule[] = [
   },
   {
     type: "aws_db_instance",
-    priced: "the PostgreSQL instance class by the hour (twice for Multi-AZ), its allocated storage by the GB-month (twice for Multi-AZ; a read replica stores as much as its source), and the RDS-managed master secret",
+    priced: "the PostgreSQL instance class by the hour (twice for Multi-AZ), its allocated storage by the GB-month (twice for Multi-AZ), and the RDS-managed master secret",
     price: (r, c) => {
       const klass = String(r.values.instance_class ?? "?");
       const multiAz = isTrue(r.values.multi_az);
       const copies = multiAz ? 2 : 1;
       const az = multiAz ? "Multi-AZ" : "Single-AZ";
       const items: RuleResult[] = [];
-      // A read replica takes its engine and storage from its source.
-      const source = r.values.replicate_source_db !== undefined ? c.referenced(r, "replicate_source_db", "aws_db_instance") : undefined;
-      const what = r.values.replicate_source_db !== undefined ? "database read replica" : "database";
-      const engine = r.values.engine ?? source?.values.engine;
+      const engine = r.values.engine;
       const instance = c.prices.postgresInstanceHour.usd[klass];
       if (engine !== undefined && engine !== "postgres") items.push(unpriced(`${String(engine)} ${klass}`, "the table has PostgreSQL prices only"));
-      else if (instance === undefined) items.push(unpriced(`${what} ${klass} ${az}`, `no price for ${klass} in the table; add it to modules/cost/prices.ts`));
-      else items.push(hourly(`${what} ${klass} ${az}`, copies, instance, c));
-      const gb = numberOf(r.values.allocated_storage ?? source?.values.allocated_storage);
+      else if (instance === undefined) items.push(unpriced(`database ${klass} ${az}`, `no price for ${klass} in the table; add it to modules/cost/prices.ts`));
+      else items.push(hourly(`database ${klass} ${az}`, copies, instance, c));
+      const gb = numberOf(r.values.allocated_storage);
       const storageType = String(r.values.storage_type ?? "gp2");
       const perGb = c.prices.rdsStorageGbMonth.usd[storageType];
-      if (gb === undefined) items.push(unpriced(`${what} storage`, "allocated_storage is not known"));
-      else if (perGb === undefined) items.push(unpriced(`${what} storage ${gb} GB ${storageType}`, `no price for ${storageType} storage in the table`));
-      else items.push({ item: `${what} storage ${gb} GB ${storageType} ${az}`, monthlyUsd: copies * gb * perGb, formula: `${copies === 1 ? "" : `${copies} × `}${gb} GB × ${money(perGb)} $/GB-month` });
+      if (gb === undefined) items.push(unpriced("database storage", "allocated_storage is not known"));
+      else if (perGb === undefined) items.push(unpriced(`database storage ${gb} GB ${storageType}`, `no price for ${storageType} storage in the table`));
+      else items.push({ item: `database storage ${gb} GB ${storageType} ${az}`, monthlyUsd: copies * gb * perGb, formula: `${copies === 1 ? "" : `${copies} × `}${gb} GB × ${money(perGb)} $/GB-month` });
       if (isTrue(r.values.manage_master_user_password)) items.push(monthly("RDS-managed master secret", 1, c.prices.secretMonth));
       return items;
     },

@@ -85,9 +85,9 @@ export const RDS_RULES: readonly Rule[] = [
   {
     id: "MF-RDS-7",
     level: "error",
-    description: "A final snapshot is taken when the database is deleted (read replicas excepted: RDS refuses a final snapshot of one).",
+    description: "A final snapshot is taken when the database is deleted.",
     fix: "Set skip_final_snapshot = false and a final_snapshot_identifier.",
     appliesTo: [INSTANCE, CLUSTER],
-    check: (r) => (isTrue(r.body.skip_final_snapshot) && !isReplica(r.body) ? ["skip_final_snapshot is true"] : []),
+    check: (r) => (isTrue(r.body.skip_final_snapshot) ? ["skip_final_snapshot is true"] : []),
   },
 ];

@@ -19,8 +19,6 @@ export interface MetaflowUiProps {
   readonly vpcCidr?: string;
   readonly datastore: Datastore;
   readonly database: IDatabase;
-  /** A read replica's address for the backend's reads. @default none: the primary */
-  readonly readerAddress?: string;
   /** The metadata service's image and tag, which the backend runs. */
   readonly image: string;
   readonly config: EnabledUiConfig;
@@ -77,7 +75,6 @@ export class MetaflowUi extends Construct {
       ...common,
       datastore: props.datastore,
       database: props.database,
-      readerAddress: props.readerAddress,
       image: props.image,
       ...config.backend,
     });

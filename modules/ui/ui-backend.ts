@@ -17,10 +17,8 @@ export interface UiBackendProps {
   readonly loadBalancer: UiLoadBalancer;
   readonly signIn: SignIn;
   readonly datastore: Datastore;
-  /** The metadata database: writes (the UI's triggers, LISTEN) go to its primary. */
+  /** The metadata database, which the backend reads and writes (its triggers, LISTEN) on the primary. */
   readonly database: IDatabase;
-  /** A read replica's address for the reads. @default none: the primary serves the reads too */
-  readonly readerAddress?: string;
   /** The metadata service's image with its tag: the UI server must match the schema it migrated. */
   readonly image: string;
   readonly cpu: number;
@@ -62,9 +60,9 @@ const HEALTH_GRACE_SECONDS = CONNECTION_RETRIES * CONNECTION_RETRY_SECONDS + 60;
  * sign-in gets 401, which the frontend answers by reloading into the sign-in). It reads the datastore (S3
  * and its key: artifacts, logs, cards) with its task role, connects to the database over TLS
  * (`sslmode=require`; rds.force_ssl refuses anything else) as the master user, whose password comes only
- * through ECS `secrets` from the RDS-managed secret, and sends its reads to a replica when there is one
- * (USE_SEPARATE_READER_POOL). Its bundled frontend is off (UI_ENABLED=0): StaticUi serves the frontend, and
- * the bundle's catch-all route would answer unknown API paths with a page.
+ * through ECS `secrets` from the RDS-managed secret; it reads the primary (RDS makes no read replica of a
+ * database whose master password it manages, see ui-config.ts). Its bundled frontend is off (UI_ENABLED=0):
+ * StaticUi serves the frontend, and the bundle's catch-all route would answer unknown API paths with a page.
  */
 export class UiBackend extends Construct {
   public readonly service: UiService;
@@ -78,7 +76,6 @@ export class UiBackend extends Construct {
       MF_METADATA_DB_NAME: DATABASE_NAME,
       MF_METADATA_DB_USER: MASTER_USERNAME,
       MF_METADATA_DB_SSL_MODE: "require",
-      ...(props.readerAddress !== undefined && { USE_SEPARATE_READER_POOL: "1", MF_METADATA_DB_READ_REPLICA_HOST: props.readerAddress }),
       MF_SERVICE_CONNECTION_RETRIES: String(CONNECTION_RETRIES),
       MF_SERVICE_CONNECTION_RETRY_WAITTIME_SECONDS: String(CONNECTION_RETRY_SECONDS),
       UI_ENABLED: "0",
@@ -125,7 +122,7 @@ export class UiBackend extends Construct {
       ipProtocol: "tcp",
       fromPort: POSTGRES_PORT,
       toPort: POSTGRES_PORT,
-      description: "PostgreSQL to the metadata database (and its read replica)",
+      description: "PostgreSQL to the metadata database",
     });
     props.database.allowFrom("ui-backend", this.service.securityGroup);
   }
