@@ -49,6 +49,7 @@ export const SAME: readonly [string, string][] = [
   ["database.backupRetentionDays", "db_backup_retention_days"],
   ["database.performanceInsights", "db_performance_insights"],
   ["database.logRetentionDays", "db_log_retention_days"],
+  ["database.passwordRotationDays", "db_password_rotation_days"],
   ["service.image", "image"],
   ["service.imageTag", "image_tag"],
   ["service.cpu", "cpu"],
