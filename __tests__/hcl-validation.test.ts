@@ -222,6 +222,26 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: "a TLS mode that is none of them",
+    args: { database_tls_mode: "disable" },
+    messages: ['database_tls_mode must be one of require, verify-full (it is "disable")'],
+  },
+  {
+    name: "a CA bundle path that is not absolute",
+    args: { database_tls_mode: "verify-full", database_root_cert_path: "certs/rds.pem" },
+    messages: ["database_root_cert_path (certs/rds.pem) must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem"],
+  },
+  {
+    name: "verify-full without the CA bundle's path",
+    args: { database_tls_mode: "verify-full" },
+    messages: ['database_root_cert_path is required with database_tls_mode "verify-full": give where the RDS CA bundle is in the service\'s image'],
+  },
+  {
+    name: "a CA bundle path with require",
+    args: { database_root_cert_path: "/etc/ssl/certs/rds-global-bundle.pem" },
+    messages: ['database_root_cert_path applies only with database_tls_mode "verify-full" (require checks no certificate); remove it'],
+  },
+  {
     name: "the users' role with nobody to assume it; execution log retention with scheduling off",
     args: { users_access: "role", scheduling_enabled: false, execution_log_retention_days: 30 },
     messages: [

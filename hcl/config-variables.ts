@@ -63,6 +63,8 @@ export const SAME: readonly [string, string][] = [
   ["service.apiGateway.accessLogRetentionDays", "api_access_log_retention_days"],
   ["service.apiGateway.accountLoggingRole", "api_account_logging_role"],
   ["service.clientCidrs", "client_cidrs"],
+  ["service.databaseTls.mode", "database_tls_mode"],
+  ["service.databaseTls.rootCertPath", "database_root_cert_path"],
   ["scheduling.enabled", "scheduling_enabled"],
   ["scheduling.executionLogRetentionDays", "execution_log_retention_days"],
   ["scheduling.users.access", "users_access"],

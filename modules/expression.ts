@@ -89,9 +89,9 @@ export function instanceAttribute(element: TerraformResource | TerraformDataSour
 }
 
 /** The lists one after another: in TypeScript for literal lists, else Terraform's `concat`. */
-export function concatLists(...lists: readonly (readonly string[])[]): string[] {
-  if (!lists.some((list) => Token.isUnresolved(list))) return lists.flat();
-  return listExpression(`concat(${lists.map((list) => hcl(list)).join(", ")})`);
+export function concatLists<T = string>(...lists: readonly (readonly T[])[]): T[] {
+  if (!lists.some((list) => Token.isUnresolved(list))) return lists.flat() as T[];
+  return listExpression(`concat(${lists.map((list) => hcl(list)).join(", ")})`) as unknown as T[];
 }
 
 /** `table[key]`: looked up in TypeScript for a literal key, by Terraform's `lookup` for a Terraform value. */

@@ -11,7 +11,8 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Arns } from "./arns";
-import { choose, Condition } from "./condition";
+import { choose, Condition, equals } from "./condition";
+import { concatLists } from "./expression";
 import { ServiceConfig } from "./config/service-config";
 import { Database, DATABASE_NAME, MASTER_USERNAME, POSTGRES_PORT } from "./database";
 import { Naming } from "./naming";
@@ -206,19 +207,26 @@ export class MetadataService extends Construct {
 
     const image = `${config.image}:${config.imageTag}`;
     const tls = config.databaseTls;
-    const databaseEnv = [
-      { name: "MF_METADATA_DB_HOST", value: database.instance.address },
-      { name: "MF_METADATA_DB_PORT", value: String(POSTGRES_PORT) },
-      { name: "MF_METADATA_DB_NAME", value: DATABASE_NAME },
-      { name: "MF_METADATA_DB_USER", value: MASTER_USERNAME },
-      // The database refuses plain connections (rds.force_ssl); run_goose.py passes the mode on from v2.4.6.
-      { name: "MF_METADATA_DB_SSL_MODE", value: tls.mode },
+    // A literal mode (the app's config) decides at synth; a Terraform value (a module's variable) in Terraform.
+    const verifyFull = equals(tls.mode, "verify-full");
+    const rootCertPath = "rootCertPath" in tls ? tls.rootCertPath : undefined;
+    const databaseEnv = concatLists<{ name: string; value: string | undefined }>(
+      [
+        { name: "MF_METADATA_DB_HOST", value: database.instance.address },
+        { name: "MF_METADATA_DB_PORT", value: String(POSTGRES_PORT) },
+        { name: "MF_METADATA_DB_NAME", value: DATABASE_NAME },
+        { name: "MF_METADATA_DB_USER", value: MASTER_USERNAME },
+        // The database refuses plain connections (rds.force_ssl); run_goose.py passes the mode on from v2.4.6.
+        { name: "MF_METADATA_DB_SSL_MODE", value: tls.mode },
+      ],
       // verify-full: the service reads MF_METADATA_DB_SSL_ROOT_CERT_PATH, run_goose.py (and the migration
       // lock) MF_METADATA_DB_SSL_ROOT_CERT.
-      ...(tls.mode === "verify-full"
-        ? [{ name: "MF_METADATA_DB_SSL_ROOT_CERT_PATH", value: tls.rootCertPath }, { name: "MF_METADATA_DB_SSL_ROOT_CERT", value: tls.rootCertPath }]
-        : []),
-    ];
+      choose(
+        verifyFull,
+        [{ name: "MF_METADATA_DB_SSL_ROOT_CERT_PATH", value: rootCertPath }, { name: "MF_METADATA_DB_SSL_ROOT_CERT", value: rootCertPath }],
+        [],
+      ),
+    );
     const secrets = [{ name: "MF_METADATA_DB_PSWD", valueFrom: `${database.secretArn}:password::` }];
     const logging = (prefix: string) => ({
       logDriver: "awslogs",

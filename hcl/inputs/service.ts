@@ -1,10 +1,11 @@
 import { Token } from "cdktf";
 import {
-  DatabaseConfig, DB_INSTANCE_CLASS, FARGATE_SIZES, FIRST_TLS_MIGRATIONS, IMAGE_REPOSITORY, IMAGE_TAG, POSTGRES_VERSIONS, PUBLIC_ACCESS, ServiceConfig,
+  DATABASE_TLS_MODES, DatabaseConfig, DB_INSTANCE_CLASS, FARGATE_SIZES, FIRST_TLS_MIGRATIONS, IMAGE_REPOSITORY, IMAGE_TAG, POSTGRES_VERSIONS, PUBLIC_ACCESS,
+  ROOT_CERT_PATH, ROOT_CERT_PATH_MESSAGE, ServiceConfig,
 } from "../../modules/config/service-config";
 import { ECR_IMAGE } from "../../modules/config/images";
 import { hcl } from "../../modules/expression";
-import { cidrCondition, literal, matches, quoted, rule, Rule, shown } from "../hcl-text";
+import { cidrCondition, literal, matches, quoted, rule, Rule, shown, unlessNull } from "../hcl-text";
 import { ModuleStack } from "../module-stack";
 import { oneOf, wholeNumber } from "./common";
 
@@ -131,7 +132,36 @@ export function serviceInputs(stack: ModuleStack, options: ServiceInputOptions):
       default: [],
       validation: cidrListRules("client_cidrs"),
     }).listValue,
-    // TLS without checking the server's certificate: the stock image carries no RDS CA bundle.
-    databaseTls: { mode: "require" },
+    databaseTls: databaseTlsInputs(stack),
   };
+}
+
+/**
+ * TLS from the service to the database (the config's service.databaseTls): the mode, and with verify-full
+ * where the RDS CA bundle is in the image. The construct takes both as Terraform values.
+ */
+function databaseTlsInputs(stack: ModuleStack): ServiceConfig["databaseTls"] {
+  const mode = oneOf(
+    stack, "database_tls_mode",
+    "TLS from the metadata service to the database (require encrypts without checking the server's certificate, as the stock image carries no RDS CA bundle; verify-full also checks it against the bundle at database_root_cert_path)",
+    DATABASE_TLS_MODES, "require",
+  );
+  const path = "var.database_root_cert_path";
+  const rootCertPath = stack.input("database_root_cert_path", {
+    type: "string",
+    description: "With database_tls_mode \"verify-full\": where the RDS CA bundle is in the service's image, like /etc/ssl/certs/rds-global-bundle.pem (null otherwise)",
+    default: null,
+    validation: [
+      rule(unlessNull(path, matches(ROOT_CERT_PATH, path)), `database_root_cert_path (\${${path}}) ${ROOT_CERT_PATH_MESSAGE}.`),
+      rule(
+        `var.database_tls_mode == "verify-full" ? ${path} != null : true`,
+        'database_root_cert_path is required with database_tls_mode "verify-full": give where the RDS CA bundle is in the service\'s image, like /etc/ssl/certs/rds-global-bundle.pem.',
+      ),
+      rule(
+        `var.database_tls_mode == "verify-full" ? true : ${path} == null`,
+        'database_root_cert_path applies only with database_tls_mode "verify-full" (require checks no certificate); remove it.',
+      ),
+    ],
+  }).stringValue;
+  return { mode: mode as "verify-full", rootCertPath };
 }

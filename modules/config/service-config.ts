@@ -82,14 +82,19 @@ export const FIRST_TLS_MIGRATIONS = [2, 4, 6] as const;
  * `verify-full` also checks it against the RDS CA bundle, which must be in the image at `rootCertPath`
  * (the stock image carries none: build one that adds https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem).
  */
+export const DATABASE_TLS_MODES = ["require", "verify-full"] as const;
+/** An absolute path in the image, and what the config says of one that is not. */
+export const ROOT_CERT_PATH = /^\/[A-Za-z0-9._\/-]+$/;
+export const ROOT_CERT_PATH_MESSAGE = "must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem";
+
 const DatabaseTlsSchema = z.discriminatedUnion("mode", [
   strict({ mode: z.literal("require") }, onlyWhere("mode", "verify-full", ["rootCertPath"], "require checks no certificate")),
   strict({
     mode: z.literal("verify-full"),
     /** Where the RDS CA bundle is in the service's image. */
-    rootCertPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem"),
+    rootCertPath: z.string().regex(ROOT_CERT_PATH, ROOT_CERT_PATH_MESSAGE),
   }),
-], discriminatorError("mode", `"require", "verify-full"`));
+], discriminatorError("mode", DATABASE_TLS_MODES.map((m) => `"${m}"`).join(", ")));
 
 export const ServiceSchema = strict({
   /** @default "netflixoss/metaflow_metadata_service" */
