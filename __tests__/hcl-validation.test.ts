@@ -95,7 +95,7 @@ const CASES: readonly Case[] = [
     messages: ["default_queue (null) must name one of the job queues: first, second (it may be left out when there is only one)"],
   },
   {
-    name: "no NAT without endpoints, with Fargate and a public image",
+    name: "no NAT without endpoints, with Fargate, a public image and no job image",
     args: {
       nat_gateways: "none",
       interface_endpoints: ["ecr.api", "logs"],
@@ -106,6 +106,7 @@ const CASES: readonly Case[] = [
       'interface_endpoints: with nat_gateways "none", private subnets reach AWS only through endpoints; add "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "sts", "secretsmanager" or choose nat_gateways "single" or "perAz"',
       'compute_environments: "serverless" need a route out of the private subnets, but nat_gateways is "none"; choose "single" or "perAz", or an EC2 kind',
       'image (netflixoss/metaflow_metadata_service) cannot be pulled without NAT (nat_gateways is "none"); copy it to ECR in us-east-1',
+      'job_image is required with nat_gateways "none": Metaflow\'s default job image is on Docker Hub and each task first installs boto3 and requests from PyPI, neither reachable without NAT',
     ],
   },
   {
@@ -222,6 +223,51 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: "an external job image with a repository's fields, unpinned and without a tag",
+    args: { job_image: { source: "external", image: "python", tag: "latest", untagged_image_expiry_days: 0 } },
+    messages: [
+      'job_image.image ("python") must be an image with a tag or digest, like 123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-2026-12',
+      'job_image.tag applies only with source "repository" (an external image is yours; the stack makes no repository for it); remove it',
+      'job_image.untagged_image_expiry_days applies only with source "repository"',
+      "job_image.tag must be pinned to a version, not latest",
+      "job_image.untagged_image_expiry_days must be a whole number from 1 to 365 (it is 0)",
+    ],
+  },
+  {
+    name: "a job image repository given an image and no tag",
+    args: { job_image: { source: "repository", image: "python:latest" } },
+    messages: [
+      'job_image.image applies only with source "external" (the stack\'s repository names the image; give only the tag); remove it',
+      "job_image.image must be pinned to a version or digest, not latest",
+      'job_image.tag is required with source "repository"',
+    ],
+  },
+  {
+    name: "an external job image without the image",
+    args: { job_image: { source: "external" } },
+    messages: ['job_image.image is required with source "external"'],
+  },
+  {
+    name: "a job image source that is none of them",
+    args: { job_image: { source: "dockerhub" } },
+    messages: ['job_image.source must be one of external, repository (it is "dockerhub")'],
+  },
+  {
+    name: "an external job image in ECR of another region",
+    args: { job_image: { source: "external", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow-jobs:py311" } },
+    messages: ['job_image.image ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/metaflow-jobs:py311") is in ECR of region eu-west-1, but the Batch instance and execution roles may pull only from ECR in us-east-1'],
+  },
+  {
+    name: "no NAT with a job image from Docker Hub",
+    args: {
+      nat_gateways: "none",
+      interface_endpoints: ["ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "logs", "sts", "secretsmanager"],
+      image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow_metadata_service",
+      job_image: { source: "external", image: "python:3.11" },
+    },
+    messages: ['job_image.image ("python:3.11") cannot be pulled without NAT (nat_gateways is "none"); copy it to ECR in us-east-1 and name it there, or use { source = "repository", tag = "..." }'],
+  },
+  {
     name: "a TLS mode that is none of them",
     args: { database_tls_mode: "disable" },
     messages: ['database_tls_mode must be one of require, verify-full (it is "disable")'],
@@ -229,7 +275,7 @@ const CASES: readonly Case[] = [
   {
     name: "a CA bundle path that is not absolute",
     args: { database_tls_mode: "verify-full", database_root_cert_path: "certs/rds.pem" },
-    messages: ["database_root_cert_path (certs/rds.pem) must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem"],
+    messages: ['database_root_cert_path ("certs/rds.pem") must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem'],
   },
   {
     name: "verify-full without the CA bundle's path",

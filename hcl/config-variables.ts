@@ -77,6 +77,7 @@ export const RESHAPED: readonly [string, readonly string[], string][] = [
   ["existing_bucket", ["storage.mode", "storage.bucketName", "storage.kmsKeyArn"], 'mode "existing" and its fields: the object existing_bucket (null: create)'],
   ["compute_environments", ["compute.computeEnvironments"], "a map by name of objects with the same fields in snake_case"],
   ["job_queues", ["compute.jobQueues"], "a map by name: compute_environments and priority"],
+  ["job_image", ["compute.jobImage.source", "compute.jobImage.image", "compute.jobImage.tag", "compute.jobImage.untaggedImageExpiryDays"], "the object job_image with the same fields in snake_case (null: Metaflow's default image)"],
 ];
 
 /** Every variable of the metaflow module a config field sets, besides `environment` (the config's file name). */
@@ -106,6 +107,7 @@ export function moduleArguments(environment: string, raw: Raw): [string, unknown
   if (raw.storage?.mode === "existing") {
     args.push(["existing_bucket", { name: raw.storage.bucketName, ...(raw.storage.kmsKeyArn && { kms_key_arn: raw.storage.kmsKeyArn }) }]);
   }
+  if (raw.compute?.jobImage) args.push(["job_image", snakeObject(raw.compute.jobImage)]);
   const environments: Raw[] | undefined = raw.compute?.computeEnvironments;
   if (environments) args.push(["compute_environments", Object.fromEntries(environments.map((ce) => [ce.name, snakeObject(ce)]))]);
   const queues: Raw[] | undefined = raw.compute?.jobQueues ?? (environments && [{ name: "default", computeEnvironments: [environments[0].name] }]);

@@ -4,7 +4,7 @@ import { BatchJobQueue } from "@cdktf/provider-aws/lib/batch-job-queue";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { ComputeConfig, isFargate } from "./config/compute-config";
 import { BatchRoles } from "./batch-roles";
-import { Condition, equals, TerraformCondition } from "./condition";
+import { choose, Condition, equals, onlyWhere, TerraformCondition } from "./condition";
 import { addressOf, expression, hcl, listExpression, rawExpression } from "./expression";
 import { ComputeEnvironment } from "./compute-environment";
 import { splitImage } from "./config/images";
@@ -29,12 +29,25 @@ export interface IBatch {
  * by name (HCL objects with the config's fields in snake_case and every default resolved; environments
  * also carry `fargate`), which Terraform loops over.
  */
-export interface TerraformComputeConfig extends Omit<ComputeConfig, "computeEnvironments" | "jobQueues" | "batchServiceRole"> {
+export interface TerraformComputeConfig extends Omit<ComputeConfig, "computeEnvironments" | "jobQueues" | "batchServiceRole" | "jobImage"> {
   /** kind, instance_types, min_vcpus, desired_vcpus, max_vcpus, root_volume_gib, allocation_strategy, fargate */
   readonly computeEnvironments: { readonly [name: string]: unknown };
   /** compute_environments (names, in order), priority */
   readonly jobQueues: { readonly [name: string]: unknown };
   readonly batchServiceRole: string;
+  readonly jobImage: TerraformJobImage;
+}
+
+/** `compute.jobImage` as a module's variable gives it: HCL values, null where the variable leaves them out. */
+export interface TerraformJobImage {
+  /** "external", "repository", or null: Metaflow's default image. */
+  readonly source: string;
+  /** With "external": the image's registry part (null when it has none) and the rest, as splitImage splits them. */
+  readonly externalRegistry: string;
+  readonly externalImage: string;
+  /** With "repository": the tag jobs run from it, and the days an untagged image is kept. */
+  readonly tag: string;
+  readonly untaggedImageExpiryDays: number;
 }
 
 export interface ComputeProps {
@@ -100,9 +113,13 @@ export class Compute extends Construct implements IBatch {
       "Batch jobs run users' steps, which pull images, install packages and read data from anywhere on the internet as well as AWS APIs; the group admits nothing inbound",
     );
 
-    // The jobs' image: literal in both shapes (the plain-Terraform module takes it as plain strings).
-    const image = config.jobImage;
-    if (image?.source === "repository") {
+    // The jobs' image: the config's choice at synth, or the module variable's in Terraform.
+    const image = looped ? undefined : (config as ComputeConfig).jobImage;
+    if (looped) {
+      const chosen = this.terraformJobImage(props, (config as TerraformComputeConfig).jobImage);
+      this.jobImageRepository = chosen.repository;
+      this.jobImage = chosen.image;
+    } else if (image?.source === "repository") {
       this.jobImageRepository = new JobImageRepository(this, "job-images", { naming, region: props.region, untaggedImageExpiryDays: image.untaggedImageExpiryDays });
       this.jobImage = { registry: this.jobImageRepository.registry, image: `${this.jobImageRepository.repository.name}:${image.tag}` };
     } else if (image?.source === "external") {
@@ -198,6 +215,25 @@ export class Compute extends Construct implements IBatch {
       queueArns: listExpression(`values(${addressOf(queue)})[*].arn`),
       defaultQueueName: expression(`${addressOf(queue)}[${hcl(config.defaultQueue)}].name`),
       defaultQueueArn: expression(`${addressOf(queue)}[${hcl(config.defaultQueue)}].arn`),
+    };
+  }
+
+  /**
+   * The jobs' image of a module's variable: the repository only where the source is "repository"
+   * (onlyWhere), and the profile's registry and image from it, from the external image, or null.
+   */
+  private terraformJobImage(props: ComputeProps, image: TerraformJobImage) {
+    const fromRepository = equals(image.source, "repository");
+    const external = equals(image.source, "external");
+    const repository = onlyWhere(this, fromRepository, () =>
+      new JobImageRepository(this, "job-images", { naming: props.naming, region: props.region, untaggedImageExpiryDays: image.untaggedImageExpiryDays }),
+    )!;
+    return {
+      repository,
+      image: {
+        registry: choose(fromRepository, repository.registry, choose(external, image.externalRegistry, null as unknown as string)),
+        image: choose(fromRepository, `${repository.repository.name}:${image.tag}`, choose(external, image.externalImage, null as unknown as string)),
+      },
     };
   }
 

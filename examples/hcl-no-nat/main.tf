@@ -36,6 +36,10 @@ module "metaflow" {
   image                   = "123456789012.dkr.ecr.us-west-2.amazonaws.com/metaflow_metadata_service"
   public_access           = "internal"
   availability_zones      = ["us-west-2a", "us-west-2b"]
+  job_image = {
+    source = "repository"
+    tag    = "py311-2026-12"
+  }
 }
 
 output "metaflow_profile_json" {

@@ -1,11 +1,14 @@
-import { TerraformComputeConfig } from "../../modules/compute";
+import { Token } from "cdktf";
+import { TerraformComputeConfig, TerraformJobImage } from "../../modules/compute";
 import {
-  ALLOCATION_STRATEGIES, architectureHcl, BATCH_SERVICE_ROLES, COMPUTE_KINDS, FARGATE_KINDS, GPU_FAMILIES, KIND_DEFAULTS,
+  ALLOCATION_STRATEGIES, architectureHcl, BATCH_SERVICE_ROLES, COMPUTE_KINDS, DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS, FARGATE_KINDS, GPU_FAMILIES, JOB_IMAGE_SOURCES,
+  JOB_IMAGE_TAG, JOB_IMAGE_TAG_MESSAGE, KIND_DEFAULTS, PINNED_JOB_IMAGE, PINNED_JOB_IMAGE_MESSAGE,
 } from "../../modules/config/compute-config";
 import { IAM_POLICY_ARN } from "../../modules/config/common";
-import { expression } from "../../modules/expression";
+import { ECR_IMAGE, splitImageHcl } from "../../modules/config/images";
+import { expression, hcl, rawExpression } from "../../modules/expression";
 import { MAX_PURPOSE_LENGTH } from "../../modules/naming";
-import { literal, matches, quoted, rule, Rule, shown } from "../hcl-text";
+import { literal, matches, quoted, rule, Rule, shown, unlessNull } from "../hcl-text";
 import { ModuleStack } from "../module-stack";
 import { local, oneOf } from "./common";
 
@@ -202,5 +205,78 @@ export function computeInputs(stack: ModuleStack, options: ComputeInputOptions):
     defaultQueue: expression('var.default_queue != null ? var.default_queue : try(keys(var.job_queues)[0], "")'),
     batchServiceRole: oneOf(stack, "batch_service_role", "Trust for AWS Batch: a dedicated service role (it carries the permissions boundary), or AWS's service-linked role", BATCH_SERVICE_ROLES, "dedicated"),
     jobRoleManagedPolicyArns: policies,
+    jobImage: jobImageInputs(stack, options),
+  };
+}
+
+const JOB_IMAGE_TYPE = "object({ source = string, image = optional(string), tag = optional(string), untagged_image_expiry_days = optional(number) })";
+
+/** The checks of `job_image`, as the config checks compute.jobImage (checkComputeNetwork with the network's variables). */
+function jobImageRules(stack: ModuleStack, options: ComputeInputOptions): Rule[] {
+  const j = "var.job_image";
+  const set = (check: string) => unlessNull(j, check);
+  const region = hcl(stack.region);
+  const external = `${j}.source == "external"`;
+  const repository = `${j}.source == "repository"`;
+  const ecrRegion = `regex(${JSON.stringify(ECR_IMAGE.source)}, ${j}.image)[2]`;
+  const inEcr = `${j}.image == null ? false : ${matches(ECR_IMAGE, `${j}.image`)}`;
+  const rules: Rule[] = [
+    rule(set(`contains(${literal(JOB_IMAGE_SOURCES)}, ${j}.source)`), `job_image.source must be one of ${JOB_IMAGE_SOURCES.join(", ")} (it is ${shown(`jsonencode(${j}.source)`)}).`),
+    rule(set(`${external} ? ${j}.image != null : true`), `job_image.image is required with source "external": the image jobs run, with a tag or digest, like 123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-2026-12.`),
+    rule(set(`${external} && ${j}.image != null ? ${matches(PINNED_JOB_IMAGE, `${j}.image`)} : true`), `job_image.image (${shown(`jsonencode(${j}.image)`)}) ${PINNED_JOB_IMAGE_MESSAGE}.`),
+    rule(set(`${j}.image == null ? true : !endswith(${j}.image, ":latest")`), "job_image.image must be pinned to a version or digest, not latest."),
+    rule(set(`${external} ? ${j}.tag == null : true`), 'job_image.tag applies only with source "repository" (an external image is yours; the stack makes no repository for it); remove it.'),
+    rule(set(`${external} ? ${j}.untagged_image_expiry_days == null : true`), 'job_image.untagged_image_expiry_days applies only with source "repository" (an external image is yours; the stack makes no repository for it); remove it.'),
+    rule(set(`${repository} ? ${j}.image == null : true`), 'job_image.image applies only with source "external" (the stack\'s repository names the image; give only the tag); remove it.'),
+    rule(set(`${repository} ? ${j}.tag != null : true`), 'job_image.tag is required with source "repository": the tag jobs run from the module\'s repository, like py311-2026-12.'),
+    rule(set(`${j}.tag == null ? true : ${matches(JOB_IMAGE_TAG, `${j}.tag`)}`), `job_image.tag (${shown(`jsonencode(${j}.tag)`)}) ${JOB_IMAGE_TAG_MESSAGE}.`),
+    rule(set(`${j}.tag != "latest"`), "job_image.tag must be pinned to a version, not latest."),
+    rule(
+      set(`${j}.untagged_image_expiry_days == null ? true : ${j}.untagged_image_expiry_days >= 1 && ${j}.untagged_image_expiry_days <= 365 && floor(${j}.untagged_image_expiry_days) == ${j}.untagged_image_expiry_days`),
+      `job_image.untagged_image_expiry_days must be a whole number from 1 to 365 (it is ${shown(`jsonencode(${j}.untagged_image_expiry_days)`)}).`,
+    ),
+    rule(
+      set(`${external} && (${inEcr}) ? ${ecrRegion} == ${region} : true`),
+      `job_image.image (${shown(`jsonencode(${j}.image)`)}) is in ECR of region ${shown(ecrRegion)}, but the Batch instance and execution roles may pull only from ECR in \${${region}}; copy it there.`,
+    ),
+  ];
+  if (options.withNetwork) {
+    const noNat = 'var.existing_network == null && var.nat_gateways == "none"';
+    rules.push(
+      rule(
+        `${noNat} ? ${j} != null : true`,
+        `job_image is required with nat_gateways "none": Metaflow's default job image is on Docker Hub and each task first installs boto3 and requests from PyPI, neither reachable without NAT; set { source = "repository", tag = "..." } (the module makes an ECR repository; push an image built as docs/job-image.md says) or { source = "external", image = "<an image in ECR in \${${region}}>" }.`,
+      ),
+      rule(
+        `${noNat} && ${j} != null ? (${j}.source == "external" ? (${inEcr}) : true) : true`,
+        `job_image.image (${shown(`jsonencode(${j}.image)`)}) cannot be pulled without NAT (nat_gateways is "none"); copy it to ECR in \${${region}} and name it there, or use { source = "repository", tag = "..." }.`,
+      ),
+    );
+  }
+  return rules;
+}
+
+/**
+ * The image Metaflow's Batch jobs run (compute.jobImage): null for Metaflow's default, or an object with
+ * source "external" and image, or source "repository" and tag (and untagged_image_expiry_days), for
+ * which the module makes an ECR repository.
+ */
+function jobImageInputs(stack: ModuleStack, options: ComputeInputOptions): TerraformJobImage {
+  stack.input("job_image", {
+    type: JOB_IMAGE_TYPE,
+    description:
+      'The image Batch jobs run (METAFLOW_BATCH_CONTAINER_REGISTRY and _IMAGE): { source = "external", image = "<registry/repository:tag>" }, ' +
+      `or { source = "repository", tag = "...", untagged_image_expiry_days = ${DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS} } for an ECR repository the module makes (immutable tags, scanned, KMS); ` +
+      'null: Metaflow\'s default image, which needs NAT; required in ECR of the region with nat_gateways "none"',
+    default: null,
+    validation: jobImageRules(stack, options),
+  });
+  const split = splitImageHcl("var.job_image.image");
+  return {
+    source: expression("var.job_image == null ? null : var.job_image.source"),
+    externalRegistry: expression(`try(${split.registry}, null)`),
+    externalImage: expression(`try(${split.image}, null)`),
+    tag: expression("try(var.job_image.tag, null)"),
+    untaggedImageExpiryDays: Token.asNumber(rawExpression(`try(coalesce(var.job_image.untagged_image_expiry_days, ${DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS}), ${DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS})`)),
   };
 }

@@ -152,7 +152,7 @@ function databaseTlsInputs(stack: ModuleStack): ServiceConfig["databaseTls"] {
     description: "With database_tls_mode \"verify-full\": where the RDS CA bundle is in the service's image, like /etc/ssl/certs/rds-global-bundle.pem (null otherwise)",
     default: null,
     validation: [
-      rule(unlessNull(path, matches(ROOT_CERT_PATH, path)), `database_root_cert_path (\${${path}}) ${ROOT_CERT_PATH_MESSAGE}.`),
+      rule(unlessNull(path, matches(ROOT_CERT_PATH, path)), `database_root_cert_path (${shown(`jsonencode(${path})`)}) ${ROOT_CERT_PATH_MESSAGE}.`),
       rule(
         `var.database_tls_mode == "verify-full" ? ${path} != null : true`,
         'database_root_cert_path is required with database_tls_mode "verify-full": give where the RDS CA bundle is in the service\'s image, like /etc/ssl/certs/rds-global-bundle.pem.',

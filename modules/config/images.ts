@@ -48,3 +48,17 @@ export function splitImage(image: string): { registry?: string; image: string } 
   if (first && (first.includes(".") || first.includes(":") || first === "localhost")) return { registry: first, image: image.slice(slash + 1) };
   return { image };
 }
+
+/**
+ * `splitImage` in HCL, for an image a module's variable gives: the registry part of `image` (an HCL
+ * expression) or null when it has none, and the rest, by Docker's rule as above.
+ */
+export function splitImageHcl(image: string): { registry: string; image: string } {
+  const parts = `split("/", ${image})`;
+  const first = `${parts}[0]`;
+  const hasRegistry = `(length(${parts}) > 1 && (strcontains(${first}, ".") || strcontains(${first}, ":") || ${first} == "localhost"))`;
+  return {
+    registry: `(${hasRegistry} ? ${first} : null)`,
+    image: `(${hasRegistry} ? join("/", slice(${parts}, 1, length(${parts}))) : ${image})`,
+  };
+}

@@ -84,6 +84,11 @@ mock_provider "aws" {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_dynamodb_table/mock"
     }
   }
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_ecr_repository/mock"
+    }
+  }
   mock_resource "aws_ecs_cluster" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_ecs_cluster/mock"
