@@ -226,7 +226,7 @@ const CASES: readonly Case[] = [
     name: "an external job image with a repository's fields, unpinned and without a tag",
     args: { job_image: { source: "external", image: "python", tag: "latest", untagged_image_expiry_days: 0 } },
     messages: [
-      'job_image.image ("python") must be an image with a tag or digest, like 123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-2026-12',
+      'job_image.image ("python") must be an image with a tag or digest, like <account>.dkr.ecr.<region>.amazonaws.com/metaflow-jobs:py311-2026-12',
       'job_image.tag applies only with source "repository" (an external image is yours; the stack makes no repository for it); remove it',
       'job_image.untagged_image_expiry_days applies only with source "repository"',
       "job_image.tag must be pinned to a version, not latest",

@@ -222,8 +222,8 @@ function jobImageRules(stack: ModuleStack, options: ComputeInputOptions): Rule[]
   const inEcr = `${j}.image == null ? false : ${matches(ECR_IMAGE, `${j}.image`)}`;
   const rules: Rule[] = [
     rule(set(`contains(${literal(JOB_IMAGE_SOURCES)}, ${j}.source)`), `job_image.source must be one of ${JOB_IMAGE_SOURCES.join(", ")} (it is ${shown(`jsonencode(${j}.source)`)}).`),
-    rule(set(`${external} ? ${j}.image != null : true`), `job_image.image is required with source "external": the image jobs run, with a tag or digest, like 123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-2026-12.`),
-    rule(set(`${external} && ${j}.image != null ? ${matches(PINNED_JOB_IMAGE, `${j}.image`)} : true`), `job_image.image (${shown(`jsonencode(${j}.image)`)}) ${PINNED_JOB_IMAGE_MESSAGE}.`),
+    rule(set(`${external} ? ${j}.image != null : true`), `job_image.image is required with source "external": the image jobs run, with a tag or digest, like <account>.dkr.ecr.<region>.amazonaws.com/metaflow-jobs:py311-2026-12.`),
+    rule(set(`${external} && ${j}.image != null ? ${matches(PINNED_JOB_IMAGE, `${j}.image`)} : true`), `job_image.image (${shown(`jsonencode(${j}.image)`)}) ${PINNED_JOB_IMAGE_MESSAGE.replace(/\d{12}\.dkr\.ecr\.[a-z0-9-]+\./, "<account>.dkr.ecr.<region>.")}.`),
     rule(set(`${j}.image == null ? true : !endswith(${j}.image, ":latest")`), "job_image.image must be pinned to a version or digest, not latest."),
     rule(set(`${external} ? ${j}.tag == null : true`), 'job_image.tag applies only with source "repository" (an external image is yours; the stack makes no repository for it); remove it.'),
     rule(set(`${external} ? ${j}.untagged_image_expiry_days == null : true`), 'job_image.untagged_image_expiry_days applies only with source "repository" (an external image is yours; the stack makes no repository for it); remove it.'),
