@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { offlineOverride } from "../flow/offline";
-import { CONFIG_VARIABLES, moduleArguments, RESHAPED, ROOT_FIELDS, SAME } from "../hcl/config-variables";
+import {
+  CONFIG_VARIABLES, moduleArguments, RESHAPED, ROOT_FIELDS, SAME, UI_FIXED, UI_FROM_CONFIG, UI_FROM_METAFLOW, UI_SAME, UI_VARIABLES, uiModuleArguments,
+} from "../hcl/config-variables";
 import { exampleConfigFile, exampleDir, exampleFiles, HCL_EXAMPLES, HclExample } from "../hcl/example-roots";
 import { synthesizeModules } from "../hcl/write-modules";
 import { parseEnvironment } from "../modules/config/load";
@@ -17,6 +19,11 @@ import { describeWithTerraform } from "./support/terraform";
  */
 
 const ROOT = path.join(__dirname, "..");
+const OIDC = {
+  issuer: "https://login.example.com", authorizationEndpoint: "https://login.example.com/authorize", tokenEndpoint: "https://login.example.com/token",
+  userInfoEndpoint: "https://login.example.com/userinfo", clientId: "metaflow-ui", clientSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:metaflow-ui-oidc-AbCdEf",
+  clientSecretKey: "secret",
+};
 const modules = synthesizeModules();
 const configOf = (example: HclExample) => JSON.parse(fs.readFileSync(path.join(ROOT, exampleConfigFile(example)), "utf8"));
 
@@ -24,7 +31,7 @@ const configOf = (example: HclExample) => JSON.parse(fs.readFileSync(path.join(R
  * Where a twin's plan may differ from the app's, by example and resource type, with the reason. None do:
  * the module builds the same resources from the same constructs.
  */
-const DIFFERENCES: Record<string, Record<string, string>> = { production: {}, "no-nat": {}, "shared-vpc": {}, "dev-small": {} };
+const DIFFERENCES: Record<string, Record<string, string>> = { production: {}, "no-nat": {}, "shared-vpc": {}, "dev-small": {}, ui: {} };
 
 /**
  * The reused network's subnets are looked up at plan time (verify_subnets), which needs AWS; offline both
@@ -58,12 +65,42 @@ describe("the HCL twins of the example environments", () => {
       value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k)) : [prefix];
     const created = parseEnvironment("dev", { network: { mode: "create", natGateways: "instance", natInstanceType: "t4g.nano" } }).config;
     const reused = parseEnvironment("dev", configOf(HCL_EXAMPLES.find((e) => e.name === "shared-vpc")!)).config;
-    const fields = [...new Set([...leaves(created, ""), ...leaves(reused, "")])];
+    // And each other side of a choice with fields of its own: TLS verify-full, both job image sources, the UI on.
+    const others = [
+      { service: { databaseTls: { mode: "verify-full", rootCertPath: "/etc/ssl/certs/rds-global-bundle.pem" } }, compute: { jobImage: { source: "repository", tag: "py311-2026-12" } } },
+      { compute: { jobImage: { source: "external", image: "python:3.11" } } },
+      configOf(HCL_EXAMPLES.find((e) => e.name === "ui")!),
+      { ui: { ...configOf(HCL_EXAMPLES.find((e) => e.name === "ui")!).ui, clientCidrs: [], scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"], auth: "oidc", oidc: OIDC } },
+    ].map((raw) => parseEnvironment("dev", raw).config);
+    const fields = [...new Set([created, reused, ...others].flatMap((config) => leaves(config, "")))];
     const covered = (field: string) =>
       Object.keys(ROOT_FIELDS).some((f) => field === f || field.startsWith(`${f}.`)) ||
       SAME.some(([f]) => field === f) ||
-      RESHAPED.some(([, fs]) => fs.includes(field));
+      RESHAPED.some(([, fs]) => fs.includes(field)) ||
+      UI_SAME.some(([f]) => field === f) ||
+      Object.keys(UI_FIXED).some((f) => field === f || field.startsWith(`${f}.`));
     expect(fields.filter((f) => !covered(f))).toEqual([]);
+    expect(fields.filter((f) => f.startsWith("compute.jobImage.") || f.startsWith("service.databaseTls.") || f.startsWith("ui.oidc.")).length).toBeGreaterThan(8);
+  });
+
+  test("every variable of the ui module is set by a ui field, another area's field or a metaflow module output, and those outputs exist", () => {
+    const ui = modules.find((m) => m.name === "ui")!.json;
+    expect(Object.keys(ui.variable).sort()).toEqual([...UI_VARIABLES].sort());
+    const outputs = Object.keys(modules.find((m) => m.name === "metaflow")!.json.output);
+    expect(UI_FROM_METAFLOW.map(([, o]) => o).filter((o) => !outputs.includes(o))).toEqual([]);
+    // Fields of other areas it shares are the metaflow module's too, under the same names.
+    expect(UI_FROM_CONFIG.filter(([f, v]) => !(f === "namePrefix" || SAME.some(([g, w]) => g === f && w === v)))).toEqual([]);
+  });
+
+  test("uiModuleArguments refuses a UI the ui module cannot build, naming the field and why", () => {
+    const ui = configOf(HCL_EXAMPLES.find((e) => e.name === "ui")!).ui;
+    expect(uiModuleArguments("dev", {})).toBeUndefined();
+    expect(() => uiModuleArguments("dev", { ui: { ...ui, clientCidrs: [], scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] } })).toThrow(
+      'ui.scheme is "internet-facing", which the ui module cannot express: the ui module has one shape: an internal load balancer',
+    );
+    expect(() => uiModuleArguments("dev", { ui: { ...ui, backend: { memoryMiB: 8192 } } })).toThrow("ui.backend.memoryMiB is 8192, which the ui module cannot express");
+    expect(() => uiModuleArguments("dev", { ui: { ...ui, hostname: undefined } })).toThrow("ui.hostname is required by the ui module");
+    expect(Object.fromEntries(uiModuleArguments("dev", { namePrefix: "acme", accountId: "123456789012", ui })!).cognito_domain_prefix).toBe("acme-dev-ui-123456789012");
   });
 
   test("moduleArguments gives the module what the app derives itself: the region's zones, a queue over the first environment, the first queue as default", () => {
@@ -79,11 +116,15 @@ describe("the HCL twins of the example environments", () => {
 describeWithTerraform("terraform: each HCL twin with the real provider", () => {
   const results = new Map<string, Promise<any>>();
 
-  beforeAll(() => {
+  // Every example's runs finish here, two examples at a time (each plans its twin and the app's stack at
+  // once), before any test reads them: when the tests awaited pipelines all started together, the first
+  // test's timeout covered every example's turn on the machine's two cores, and on a loaded machine ran out.
+  beforeAll(async () => {
+    const inTurn = turns(2);
     for (const example of HCL_EXAMPLES) {
       results.set(
         example.name,
-        (async () => {
+        inTurn(async () => {
           const { config, args } = offlineConfig(example);
           const twin = new HclRoot(example.name, exampleDir(example));
           const stack = synth(config, example.name).json;
@@ -102,11 +143,12 @@ describeWithTerraform("terraform: each HCL twin with the real provider", () => {
             twin.remove();
             app.remove();
           }
-        })(),
+        }),
       );
       results.get(example.name)!.catch(() => undefined);
     }
-  });
+    await Promise.allSettled(results.values());
+  }, 3_600_000);
 
   describe.each(HCL_EXAMPLES.map((e) => [e.name, e] as const))("%s", (name) => {
     const result = () => results.get(name)!;
@@ -145,6 +187,22 @@ describeWithTerraform("terraform: each HCL twin with the real provider", () => {
     });
   });
 });
+
+/** Runs the work given it at most `limit` at a time, in the order given. */
+function turns(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
 
 /** Attributes that say which resource a planned resource is, where the plan knows them. */
 const IDENTITY = ["name", "name_prefix", "compute_environment_name_prefix", "bucket_prefix", "identifier", "family", "cidr_block", "service_name", "stage_name", "path_part", "http_method", "type"];

@@ -8,13 +8,16 @@ import { HclRoot, Run } from "./support/hcl-root";
 import { describeWithTerraform } from "./support/terraform";
 
 /**
- * The metaflow module's variable validation with bad values, through real Terraform: each case plans a
- * root that calls the module with them and must fail at plan time with each expected message, which
- * names the variable and says what is allowed (the app's config message, in Terraform's spelling).
+ * The metaflow module's variable validation (and the ui module's) with bad values, through real Terraform:
+ * each case plans a root that calls the module with them and must fail at plan time with each expected
+ * message, which names the variable and says what is allowed (the app's config message, in Terraform's
+ * spelling).
  */
 
 interface Case {
   readonly name: string;
+  /** The module the root calls. @default "metaflow" */
+  readonly module?: "metaflow" | "ui";
   readonly region?: string;
   /** Module arguments besides the base ones (name_prefix, environment, availability_zones). */
   readonly args: Record<string, unknown>;
@@ -24,6 +27,22 @@ interface Case {
 }
 
 const BASE = { name_prefix: "mf", environment: "dev", availability_zones: ["us-east-1a", "us-east-1b"] };
+/** The ui module's required arguments, as the metaflow module's outputs would give them. */
+const UI_BASE = {
+  name_prefix: "mf",
+  environment: "dev",
+  vpc_id: "vpc-0a1b2c3d4e5f60718",
+  vpc_cidr: "10.0.0.0/16",
+  private_subnet_ids: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
+  datastore_bucket_name: "mf-dev-datastore",
+  database_address: "mf-dev-metadata.abc.us-east-1.rds.amazonaws.com",
+  database_secret_arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds-master-AbCdEf",
+  database_secret_kms_key_arn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ac",
+  database_security_group_id: "sg-0123456789abcdef0",
+  certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/4f1c2a9e-7b3d-4e8a-9c61-2d5f0b8e7a13",
+  hostname: "metaflow.example.com",
+  cognito_domain_prefix: "mf-dev-ui",
+};
 
 /*
  * A plan reports every failing check of a variable on its own value, but skips the checks that read other
@@ -268,6 +287,16 @@ const CASES: readonly Case[] = [
     messages: ['job_image.image ("python:3.11") cannot be pulled without NAT (nat_gateways is "none"); copy it to ECR in us-east-1 and name it there, or use { source = "repository", tag = "..." }'],
   },
   {
+    module: "ui",
+    name: "the ui module: client CIDRs with host bits, listed twice, the whole internet",
+    args: { client_cidrs: ["10.200.0.1/16", "10.9.0.0/16", "10.9.0.0/16", "0.0.0.0/0"] },
+    messages: [
+      'client_cidrs: "10.200.0.1/16" must be IPv4 network addresses in CIDR notation, in plain decimal, like 203.0.113.0/24',
+      'client_cidrs lists "10.9.0.0/16" more than once; list each once',
+      'client_cidrs: "0.0.0.0/0" admits the whole internet; the rule pack refuses ingress from 0.0.0.0/0 (MF-SG-1): list the networks people use the UI from',
+    ],
+  },
+  {
     name: "a TLS mode that is none of them",
     args: { database_tls_mode: "disable" },
     messages: ['database_tls_mode must be one of require, verify-full (it is "disable")'],
@@ -308,7 +337,9 @@ const CASES: readonly Case[] = [
 ];
 
 function mainTf(c: Case): string {
-  const args = { ...Object.fromEntries(Object.entries(BASE).filter(([k]) => !(c.without ?? []).includes(k))), ...c.args };
+  const module = c.module ?? "metaflow";
+  const base = module === "ui" ? UI_BASE : BASE;
+  const args = { ...Object.fromEntries(Object.entries(base).filter(([k]) => !(c.without ?? []).includes(k))), ...c.args };
   return `terraform {
   required_providers {
     aws = { source = "hashicorp/aws", version = "5.100.0" }
@@ -319,8 +350,8 @@ provider "aws" {
   region = "${c.region ?? "us-east-1"}"
 }
 
-module "metaflow" {
-  source = "../terraform-modules/metaflow"
+module "${module}" {
+  source = "../terraform-modules/${module}"
 
 ${hclAttributes(Object.entries(args), "  ")}
 }

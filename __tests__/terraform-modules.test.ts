@@ -91,7 +91,7 @@ describe("the module directories", () => {
     for (const name of [
       "vpc_cidr", "private_subnet_cidrs", "availability_zones", "name_prefix", "environment", "flow_log_retention_days", "cpu", "image_tag",
       "db_backup_retention_days", "nat_gateways", "interface_endpoints", "compute_environments", "job_queues", "default_queue", "public_access",
-      "existing_network", "existing_bucket", "users_access", "users_principal_arns", "db_password_rotation_days", "database_tls_mode", "database_root_cert_path", "job_image",
+      "existing_network", "existing_bucket", "users_access", "users_principal_arns", "db_password_rotation_days", "database_tls_mode", "database_root_cert_path", "job_image", "client_cidrs",
     ]) {
       expect([name, (variables[name]?.validation ?? []).length > 0]).toEqual([name, true]);
     }

@@ -1,4 +1,7 @@
+import { parseEnvironment } from "../modules/config/load";
 import { AwsRegion, defaultAvailabilityZones } from "../modules/config/regions";
+import { cognitoDomainPrefix, EnabledUiConfig, STATIC_UI_IMAGE } from "../modules/config/ui-config";
+import { Naming } from "../modules/naming";
 
 /**
  * The app's config in the `metaflow` module's variables: every config field and the variable it becomes,
@@ -114,6 +117,94 @@ export function moduleArguments(environment: string, raw: Raw): [string, unknown
   if (queues) {
     args.push(["job_queues", Object.fromEntries(queues.map((q) => [q.name, snakeObject(q)]))]);
     if (raw.compute?.defaultQueue === undefined && queues.length > 1) args.push(["default_queue", queues[0].name]);
+  }
+  return args;
+}
+
+/*
+ * The UI (config area `ui`): the plain-Terraform `ui` module beside the metaflow module. The module has one
+ * shape (an internal load balancer, Cognito sign-in, the app's default sizes), so a config's ui fields
+ * either set one of its variables or must hold the one value the module builds, with the reason.
+ */
+
+/** `[config path, ui module variable]`: ui fields that become a variable of the ui module as they are. */
+export const UI_SAME: readonly [string, string][] = [
+  ["ui.certificateArn", "certificate_arn"],
+  ["ui.hostname", "hostname"],
+  ["ui.clientCidrs", "client_cidrs"],
+  ["ui.cognito.domainPrefix", "cognito_domain_prefix"],
+  ["ui.sessionTimeoutSeconds", "session_timeout_seconds"],
+  ["ui.staticUi.imageTag", "static_image_tag"],
+  ["ui.logRetentionDays", "log_retention_days"],
+];
+
+/** `[config path, ui module variable]`: fields of other areas that the ui module takes too. */
+export const UI_FROM_CONFIG: readonly [string, string][] = [
+  ["namePrefix", "name_prefix"],
+  ["permissionsBoundaryArn", "permissions_boundary_arn"],
+  ["service.image", "image"],
+  ["service.imageTag", "image_tag"],
+];
+
+/** `[ui module variable, metaflow module output]`: what the ui module takes of the deployment. */
+export const UI_FROM_METAFLOW: readonly [string, string][] = [
+  ["vpc_id", "vpc_id"],
+  ["vpc_cidr", "vpc_cidr"],
+  ["private_subnet_ids", "private_subnet_ids"],
+  ["datastore_bucket_name", "datastore_bucket_name"],
+  ["datastore_kms_key_arn", "datastore_kms_key_arn"],
+  ["database_address", "database_address"],
+  ["database_secret_arn", "database_secret_arn"],
+  ["database_secret_kms_key_arn", "database_secret_kms_key_arn"],
+  ["database_security_group_id", "database_security_group_id"],
+];
+
+/**
+ * ui fields without a variable: the one value the ui module builds (as the app resolves the config) and
+ * why. A field under `ui.oidc` has no value: the module never signs in with OIDC.
+ */
+export const UI_FIXED: Readonly<Record<string, readonly [unknown, string]>> = {
+  "ui.enabled": [true, "the ui module is the UI: a root module calls it or not"],
+  "ui.scheme": ["internal", "the ui module has one shape: an internal load balancer admitting the VPC and client_cidrs"],
+  "ui.allowedCidrs": [[], "only for an internet-facing load balancer, which the ui module does not make"],
+  "ui.auth": ["cognito", "the ui module signs people in with its own Cognito user pool"],
+  "ui.oidc": [undefined, "OIDC sign-in is the app's only; the ui module uses Cognito"],
+  "ui.backend.cpu": [1024, "the ui module runs the UI backend at the app's default size"],
+  "ui.backend.memoryMiB": [4096, "the ui module runs the UI backend at the app's default size"],
+  "ui.backend.desiredCount": [1, "the ui module runs one UI backend task, the app's default"],
+  "ui.staticUi.image": [STATIC_UI_IMAGE, "the ui module runs the pinned metaflow-ui image (its tag is static_image_tag)"],
+  "ui.staticUi.cpu": [256, "the ui module runs the static UI at the app's default size"],
+  "ui.staticUi.memoryMiB": [512, "the ui module runs the static UI at the app's default size"],
+  "ui.staticUi.desiredCount": [1, "the ui module runs one static UI task, the app's default"],
+};
+
+/** Every variable of the ui module, and where its value comes from: a ui field, another area's field, the metaflow module, or `environment`. */
+export const UI_VARIABLES: readonly string[] = [
+  ...UI_SAME.map(([, v]) => v), ...UI_FROM_CONFIG.map(([, v]) => v), ...UI_FROM_METAFLOW.map(([v]) => v), "environment",
+];
+
+/**
+ * The ui module's arguments for environment `environment` of config `raw`, or undefined when the UI is
+ * off: the ui fields as written (defaults left out), the other areas' fields it shares, and the Cognito
+ * domain prefix the app derives when none is given. Wiring from the metaflow module (UI_FROM_METAFLOW) is
+ * the caller's. Throws for a config the module cannot express (a field of UI_FIXED at another value, or no
+ * hostname), naming the field and why.
+ */
+export function uiModuleArguments(environment: string, raw: Raw): [string, unknown][] | undefined {
+  if (raw.ui?.enabled !== true) return undefined;
+  const ui = parseEnvironment(environment, raw).config.ui as EnabledUiConfig;
+  for (const [path, [value, why]] of Object.entries(UI_FIXED)) {
+    const actual = at({ ui }, path);
+    if (JSON.stringify(actual) !== JSON.stringify(value)) throw new Error(`${path} is ${JSON.stringify(actual)}, which the ui module cannot express: ${why}`);
+  }
+  if (ui.hostname === undefined) throw new Error("ui.hostname is required by the ui module: the certificate must cover the name people type");
+  const args: [string, unknown][] = [["name_prefix", raw.namePrefix ?? "metaflow"], ["environment", environment]];
+  for (const [path, variable] of [...UI_FROM_CONFIG, ...UI_SAME]) {
+    const value = at(raw, path);
+    if (value !== undefined && variable !== "name_prefix") args.push([variable, value]);
+  }
+  if (raw.ui.cognito?.domainPrefix === undefined) {
+    args.push(["cognito_domain_prefix", cognitoDomainPrefix(ui, new Naming(raw.namePrefix ?? "metaflow", environment), raw.accountId)]);
   }
   return args;
 }

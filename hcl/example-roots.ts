@@ -3,7 +3,7 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { parseEnvironment } from "../modules/config/load";
 import { AWS_PROVIDER_VERSION, MetaflowStack } from "../modules/metaflow-stack";
-import { moduleArguments } from "./config-variables";
+import { moduleArguments, UI_FROM_METAFLOW, uiModuleArguments } from "./config-variables";
 import { mockProvider } from "./example-test";
 import { hclAttributes, hclValue } from "./hcl-text";
 import { MODULES_DIR, ModuleInfo } from "./write-modules";
@@ -28,6 +28,7 @@ export const HCL_EXAMPLES: readonly HclExample[] = [
   { name: "no-nat", summary: "no NAT at all: the interface endpoints Batch and the service need, an ECR image, SSE-S3, the service internal only", rootVariables: [] },
   { name: "shared-vpc", summary: "a VPC and subnets, a bucket and its KMS key that exist already, and a permissions boundary on every role", rootVariables: ["existing_network", "existing_bucket"] },
   { name: "dev-small", summary: "the cheap development shape: a NAT instance, a single-zone micro database, one small service task", rootVariables: [] },
+  { name: "ui", summary: "the default deployment with the Metaflow UI beside it, an internal HTTPS load balancer admitting the VPC and a VPN's CIDR behind Cognito sign-in", rootVariables: [] },
 ];
 
 export const exampleDir = (example: HclExample) => path.join("examples", `hcl-${example.name}`);
@@ -48,9 +49,26 @@ export function appProfileKeys(root: string, example: HclExample): string[] {
   return Object.keys(stack.profile).sort();
 }
 
+/** The ui module's arguments of an example with the UI on: its own, then what it takes of the metaflow module. */
+function uiBlock(example: HclExample, config: any): string {
+  const args = uiModuleArguments(example.name, config);
+  if (!args) return "";
+  const wiring = UI_FROM_METAFLOW.map(([variable, output]): [string, unknown] => [variable, new RawHcl(`module.metaflow.${output}`)]);
+  return `
+module "ui" {
+  source = "../../${MODULES_DIR}/ui"
+
+${renderArguments(args, "  ")}
+
+${renderArguments(wiring, "  ")}
+}
+`;
+}
+
 function mainTf(root: string, example: HclExample): string {
   const config = readConfig(root, example);
   const args = moduleArguments(example.name, config);
+  const ui = uiModuleArguments(example.name, config) !== undefined;
   const tags = { ...(config.tags ?? {}), Project: config.namePrefix ?? "metaflow", Environment: example.name, ManagedBy: "terraform" };
   const provider: [string, unknown][] = [["region", config.region ?? "us-east-1"], ...(config.accountId ? [["allowed_account_ids", [config.accountId]] as [string, unknown]] : [])];
   const moduleArgs = args.map(([name, value]): [string, unknown] => [name, example.rootVariables.includes(name) ? new RawHcl(`var.${name}`) : value]);
@@ -79,7 +97,7 @@ module "metaflow" {
 
 ${renderArguments(moduleArgs, "  ")}
 }
-${example.rootVariables
+${uiBlock(example, config)}${example.rootVariables
   .map((name) => {
     const value = args.find(([n]) => n === name)?.[1];
     return `
@@ -90,11 +108,21 @@ ${renderArguments([["type", new RawHcl(VARIABLE_TYPES[name])], ["description", `
   })
   .join("")}
 output "metaflow_profile_json" {
-  description = "The Metaflow profile: terraform output -raw metaflow_profile_json > ~/.metaflowconfig/config_${example.name}.json"
-  value       = module.metaflow.metaflow_profile_json
+  description = "The Metaflow profile${ui ? " with the UI's key" : ""}: terraform output -raw metaflow_profile_json > ~/.metaflowconfig/config_${example.name}.json"
+  value       = ${ui ? "jsonencode(merge(jsondecode(module.metaflow.metaflow_profile_json), module.ui.profile))" : "module.metaflow.metaflow_profile_json"}
   sensitive   = true
 }
+${ui ? `
+output "ui_load_balancer_dns_name" {
+  description = "DNS name of the UI's load balancer: point the hostname at it (CNAME or alias)"
+  value       = module.ui.load_balancer_dns_name
+}
 
+output "ui_user_pool_id" {
+  description = "The UI's Cognito user pool: admins add people with aws cognito-idp admin-create-user"
+  value       = module.ui.user_pool_id
+}
+` : ""}
 output "batch_job_queues" {
   description = "ARNs of every Batch job queue"
   value       = module.metaflow.batch_job_queues
@@ -128,12 +156,24 @@ const MARK = "__raw_hcl__:";
 function readme(root: string, example: HclExample): string {
   const config = readConfig(root, example);
   const args = moduleArguments(example.name, config);
-  const rows = args.map(([name, value]) => `| \`${name}\` | \`${JSON.stringify(value).replace(/\|/g, "\\|")}\` |`);
+  const row = ([name, value]: [string, unknown]) => `| \`${name}\` | \`${JSON.stringify(value).replace(/\|/g, "\\|")}\` |`;
+  const rows = args.map(row);
+  const uiArgs = uiModuleArguments(example.name, config);
+  const uiTable = uiArgs
+    ? `
+The [\`ui\` module](../../${MODULES_DIR}/ui/README.md) beside it takes these, and the deployment's network, datastore and database
+from the metaflow module's outputs (${UI_FROM_METAFLOW.map(([v]) => `\`${v}\``).join(", ")}); the profile output adds its METAFLOW_UI_URL.
+
+| ui module argument | value |
+|---|---|
+${uiArgs.map(row).join("\n")}
+`
+    : "";
   return `# ${example.name} in plain Terraform
 
 Generated by \`npm run modules\`; do not edit. The HCL twin of the app's
 [\`${exampleConfigFile(example).replace(/\\/g, "/")}\`](../environments/${example.name}.json): ${example.summary}. One call of the
-[\`metaflow\` module](../../${MODULES_DIR}/metaflow/README.md), built from the same constructs as the app, with
+[\`metaflow\` module](../../${MODULES_DIR}/metaflow/README.md)${uiArgs ? ` and one of the [\`ui\` module](../../${MODULES_DIR}/ui/README.md)` : ""}, built from the same constructs as the app, with
 the config's values; \`__tests__/hcl-examples.test.ts\` plans both offline and finds the same resources.
 
 \`\`\`sh
@@ -151,7 +191,7 @@ resources that carry \`prevent_destroy\`, which holds even against mocks.
 | module argument | value |
 |---|---|
 ${rows.join("\n")}
-`;
+${uiTable}`;
 }
 
 function testFile(root: string, example: HclExample, modules: readonly ModuleInfo[]): string {
@@ -207,7 +247,16 @@ run "apply" {
     condition     = length(setsubtract(keys(jsondecode(output.metaflow_profile_json)), ${keys})) == 0
     error_message = "the profile has keys the app's stack of this config does not output"
   }
-}
+${
+  config.ui?.enabled
+    ? `
+  assert {
+    condition     = jsondecode(output.metaflow_profile_json)["METAFLOW_UI_URL"] == "https://${config.ui.hostname}/"
+    error_message = "METAFLOW_UI_URL is not https://<hostname>/"
+  }
+`
+    : ""
+}}
 `;
 }
 

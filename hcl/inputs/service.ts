@@ -17,7 +17,7 @@ export interface ServiceInputOptions {
 }
 
 /** A list of CIDRs, each listed once. */
-function cidrListRules(name: string): Rule[] {
+export function cidrListRules(name: string): Rule[] {
   const list = `var.${name}`;
   return [
     rule(`alltrue([for c in ${list} : ${cidrCondition("c")}])`, `${name}: ${shown(quoted(`[for c in ${list} : c if !(${cidrCondition("c")})]`))} must be IPv4 network addresses in CIDR notation, in plain decimal, like 203.0.113.0/24.`),
