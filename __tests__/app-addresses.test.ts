@@ -6,8 +6,8 @@ import { ALL_KINDS } from "./support/configs";
 /**
  * The app's resource addresses are a contract: a renamed construct id replaces a real resource. The
  * constructs now also build plain Terraform modules with for_each and count; for the app's configs they
- * must synthesize the same resources at the same addresses as before (fixtures/app-addresses.json, made at
- * commit ab30088, before that change).
+ * must synthesize the same resources at the same addresses as before (fixtures/app-addresses.json, made
+ * from the constructs before that change: integrate at 9b70275, issues 12 and 15 merged; see its README).
  */
 
 const EXAMPLES = path.join(__dirname, "..", "examples", "environments");
@@ -21,6 +21,7 @@ const CASES: Record<string, [string, unknown]> = {
   "no-nat": ["no-nat", example("no-nat")],
   "shared-vpc": ["shared-vpc", example("shared-vpc")],
   "dev-small": ["dev-small", example("dev-small")],
+  ui: ["ui", example("ui")],
   "all-kinds": ["dev", ALL_KINDS],
   "scheduling-off-users-role-internal": [
     "nosched",
