@@ -132,23 +132,25 @@ export class Network extends Construct implements INetwork {
     const vpcs = listExpression(`[for s in values(${addressOf(subnets)}) : s.vpc_id]`);
     const unless = (check: string) => expression(`!${conditionHcl(verify)} || ${check}`);
     const named = config.variable ?? "the existing network";
-    this.guardedOutput("private-subnet-zones", "Availability zones of the reused private subnets", zones, {
+    // A module's outputs are its interface: named for what they hold, not by construct path.
+    this.guardedOutput("private-subnet-zones", "Availability zones of the reused private subnets (empty unless they are looked up)", zones, {
       condition: unless(`length(distinct(${hcl(zones)})) >= 2`),
       errorMessage: `${named}.private_subnet_ids must lie in at least two distinct availability zones.`,
-    });
-    this.guardedOutput("private-subnet-vpcs", "VPC of each reused private subnet", vpcs, {
+    }).overrideLogicalId("existing_private_subnet_zones");
+    this.guardedOutput("private-subnet-vpcs", "VPC of each reused private subnet (empty unless they are looked up)", vpcs, {
       condition: unless(`length(distinct(concat(${hcl(vpcs)}, [${hcl(config.vpcId)}]))) == 1`),
       errorMessage: `${named}.private_subnet_ids must all belong to ${named}.vpc_id.`,
-    });
+    }).overrideLogicalId("existing_private_subnet_vpcs");
   }
 
   /**
    * An output with a precondition. Escape hatch: cdktf 0.21 accepts `precondition` on TerraformOutput but
    * never renders it, so it is written with addOverride (terraform-subnet-checks.test.ts proves it fires).
    */
-  private guardedOutput(id: string, description: string, value: string[], check: { condition: unknown; errorMessage: string }) {
+  private guardedOutput(id: string, description: string, value: string[], check: { condition: unknown; errorMessage: string }): TerraformOutput {
     const output = new TerraformOutput(this, id, { description, value });
     output.addOverride("precondition", [{ condition: check.condition, error_message: check.errorMessage }]);
+    return output;
   }
 
   /** The VPC, its default security group (stripped), the internet gateway and the public route table. */

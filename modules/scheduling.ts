@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Arns } from "./arns";
-import { Condition, isTrue, onlyWhere } from "./condition";
+import { choose, Condition, isTrue, onlyWhere } from "./condition";
 import { concatLists } from "./expression";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { IBatch } from "./compute";
@@ -148,8 +148,9 @@ export class Scheduling extends Construct {
       METAFLOW_SFN_STATE_MACHINE_PREFIX: sfn.stateMachinePrefix,
       METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: sfn.eventBridgeRole.arn,
       METAFLOW_SFN_DYNAMO_DB_TABLE: this.table.name,
-      // Step Functions' logging destination wants the group ARN with its `:*` suffix.
-      METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: `${sfn.executionLogs.arn}:*`,
+      // Step Functions' logging destination wants the group ARN with its `:*` suffix. In a module the
+      // group may be absent, and a null ARN cannot go into a string template: the key is null there.
+      METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: choose(sfn.where, `${sfn.executionLogs.arn}:*`, null as unknown as string),
     };
   }
 }
