@@ -1,11 +1,15 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { splitImage } from "../modules/config/images";
+import { mockProvider } from "../hcl/example-test";
+import { MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
+import { splitImage, splitImageHcl } from "../modules/config/images";
 import { ECR_JOB_IMAGE } from "./support/configs";
 import { emulatorTools } from "./support/emulator";
 import { synth } from "./support/synth";
 import { list, policyDoc } from "./support/json";
+import { HclRoot, Run } from "./support/hcl-root";
+import { describeWithTerraform } from "./support/terraform";
 
 /**
  * The image Metaflow's Batch jobs run (`compute.jobImage`): the ECR repository the stack makes for it, the
@@ -125,5 +129,95 @@ describe("docs/job-image/Dockerfile, the recipe for a job image that runs withou
     expect(packages).toEqual(expect.arrayContaining(["boto3", "requests"]));
     const installed = instructions.filter((l) => /pip install/.test(l)).join(" ");
     for (const p of packages) expect({ p, pinned: new RegExp(`\\b${p}==\\d`).test(installed) }).toEqual({ p, pinned: true });
+  });
+});
+
+describeWithTerraform("terraform: job_image in the plain-Terraform compute module", () => {
+  let run: Run;
+  let split: Map<string, unknown>;
+  const modules = synthesizeModules();
+  const compute = modules.find((m) => m.name === "compute")!.json;
+  const repository = `aws_ecr_repository.${Object.keys(compute.resource.aws_ecr_repository)[0]}`;
+  const lifecycle = `aws_ecr_lifecycle_policy.${Object.keys(compute.resource.aws_ecr_lifecycle_policy)[0]}`;
+  const IMAGES = [
+    "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/jobs:1", "localhost:5000/jobs:1", "localhost/jobs:1", `ghcr.io/org/jobs@sha256:${"a".repeat(64)}`,
+    "library/python:3.11", "python:3.11",
+  ];
+
+  beforeAll(async () => {
+    const root = new HclRoot("compute-job-image", `${MODULES_DIR}/compute`, undefined, { offline: false });
+    try {
+      const runBlock = (name: string, jobImage: string, asserts: [string, string][]) => `
+run "${name}" {
+  command = apply
+  variables {
+    job_image = ${jobImage}
+  }
+${asserts.map(([condition, message]) => `  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }`).join("\n")}
+}
+`;
+      fs.writeFileSync(
+        path.join(root.dir, "job-image.tftest.hcl"),
+        `${mockProvider(modules)}
+variables {
+  name_prefix           = "metaflow"
+  environment           = "dev"
+  vpc_id                = "vpc-0a1b2c3d4e5f60718"
+  private_subnet_ids    = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
+  datastore_bucket_name = "metaflow-dev-ds-x"
+}
+${runBlock("repository", '{ source = "repository", tag = "py311-2026-12", untagged_image_expiry_days = 30 }', [
+  [`length(${repository}) == 1 && length(${lifecycle}) == 1`, "a repository source makes the repository and its lifecycle policy"],
+  [`${repository}[0].name == "metaflow-dev-jobs" && ${repository}[0].image_tag_mutability == "IMMUTABLE"`, "the repository is named from the naming helper, its tags immutable"],
+  [`jsondecode(${lifecycle}[0].policy).rules[0].selection.countNumber == 30`, "untagged_image_expiry_days sets the expiry"],
+  ['output.profile.METAFLOW_BATCH_CONTAINER_IMAGE == "metaflow-dev-jobs:py311-2026-12"', "the profile names <repository>:<tag>"],
+  [`output.profile.METAFLOW_BATCH_CONTAINER_REGISTRY == "\${${repository}[0].registry_id}.dkr.ecr.us-east-1.amazonaws.com"`, "the profile names the repository's registry"],
+])}${runBlock("repository_default_expiry", '{ source = "repository", tag = "py311-2026-12" }', [
+  [`jsondecode(${lifecycle}[0].policy).rules[0].selection.countNumber == 14`, "untagged images expire after 14 days by default"],
+])}${runBlock("external", `{ source = "external", image = "${ECR_JOB_IMAGE}" }`, [
+  [`length(${repository}) == 0 && length(${lifecycle}) == 0`, "an external image makes no repository"],
+  ['output.profile.METAFLOW_BATCH_CONTAINER_REGISTRY == "123456789012.dkr.ecr.us-east-1.amazonaws.com" && output.profile.METAFLOW_BATCH_CONTAINER_IMAGE == "metaflow-jobs:py311-1"', "the profile splits the image into registry and image"],
+])}${runBlock("docker_hub", '{ source = "external", image = "python:3.11-slim" }', [
+  ['output.profile.METAFLOW_BATCH_CONTAINER_REGISTRY == null && output.profile.METAFLOW_BATCH_CONTAINER_IMAGE == "python:3.11-slim"', "a Docker Hub image has no registry"],
+])}${runBlock("default", "null", [
+  [`length(${repository}) == 0`, "no job image makes no repository"],
+  ["output.profile.METAFLOW_BATCH_CONTAINER_REGISTRY == null && output.profile.METAFLOW_BATCH_CONTAINER_IMAGE == null", "without job_image both image keys are null"],
+])}`,
+      );
+      await root.init();
+      run = await root.run("test");
+      // splitImageHcl against splitImage, evaluated by terraform console in an empty directory.
+      const empty = new HclRoot("split-image", "empty", { "main.tf": "" }, { offline: false });
+      try {
+        const pairs = IMAGES.map((image) => {
+          const hcl = splitImageHcl(JSON.stringify(image));
+          return `{ registry = ${hcl.registry}, image = ${hcl.image} }`;
+        });
+        const out = await new Promise<string>((resolve, reject) => {
+          const child = spawn("terraform", ["console"], { cwd: empty.dir, env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+          let text = "";
+          child.stdout.on("data", (b: Buffer) => (text += b.toString()));
+          child.on("error", reject);
+          child.on("close", () => resolve(text));
+          child.stdin.end(`jsonencode([${pairs.join(", ")}])\n`);
+        });
+        const results = JSON.parse(JSON.parse(out.trim()));
+        split = new Map(IMAGES.map((image, i) => [image, results[i]]));
+      } finally {
+        empty.remove();
+      }
+    } finally {
+      root.remove();
+    }
+  }, 600_000);
+
+  test("a repository source makes the repository, an external image none, no job_image none; the profile's keys follow, null when unset", () => {
+    const runs = ["repository", "repository_default_expiry", "external", "docker_hub", "default"];
+    expect([runs.filter((r) => !run.out.includes(`run "${r}"... pass`)), run.out.match(/\d+ passed, \d+ failed/)?.[0]]).toEqual([[], "5 passed, 0 failed"]);
+  });
+
+  test.each(IMAGES)("the module splits %s as splitImage does", (image) => {
+    const expected = splitImage(image);
+    expect(split.get(image)).toEqual({ registry: expected.registry ?? null, image: expected.image });
   });
 });

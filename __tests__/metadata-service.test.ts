@@ -1,4 +1,10 @@
+import * as fs from "fs";
+import * as path from "path";
+import { mockProvider } from "../hcl/example-test";
+import { MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
+import { HclRoot, Run } from "./support/hcl-root";
 import { synth } from "./support/synth";
+import { describeWithTerraform } from "./support/terraform";
 import { entries, entriesIn, entryIn, idOf, list, policyDoc, ref } from "./support/json";
 
 type Out = ReturnType<typeof synth>;
@@ -514,5 +520,59 @@ describe("TLS to the database", () => {
 
   test("require (the default) names no certificate", () => {
     for (const c of metadata(synth()).containers) expect(Object.keys(envOf(c)).filter((k) => k.includes("ROOT_CERT"))).toEqual([]);
+  });
+});
+
+describeWithTerraform("terraform: TLS to the database in the plain-Terraform service module", () => {
+  let run: Run;
+  const task = Object.keys(synthesizeModules().find((m) => m.name === "service")!.json.resource.aws_ecs_task_definition)[0];
+  const env = `{ for c in jsondecode(aws_ecs_task_definition.${task}.container_definitions) : c.name => { for e in c.environment : e.name => e.value } }`;
+
+  beforeAll(async () => {
+    const modules = synthesizeModules();
+    const root = new HclRoot("service-tls", `${MODULES_DIR}/service`, undefined, { offline: false });
+    try {
+      fs.writeFileSync(
+        path.join(root.dir, "tls.tftest.hcl"),
+        `${mockProvider(modules)}
+variables {
+  name_prefix             = "metaflow"
+  environment             = "dev"
+  vpc_id                  = "vpc-0a1b2c3d4e5f60718"
+  private_subnet_ids      = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
+  datastore_bucket_name   = "metaflow-dev-ds-x"
+  batch_security_group_id = "sg-0123456789abcdef0"
+}
+
+run "verify_full" {
+  command = apply
+  variables {
+    database_tls_mode       = "verify-full"
+    database_root_cert_path = "/etc/ssl/certs/rds-global-bundle.pem"
+  }
+  assert {
+    condition     = alltrue([for name, e in ${env} : e.MF_METADATA_DB_SSL_MODE == "verify-full" && e.MF_METADATA_DB_SSL_ROOT_CERT_PATH == "/etc/ssl/certs/rds-global-bundle.pem" && e.MF_METADATA_DB_SSL_ROOT_CERT == "/etc/ssl/certs/rds-global-bundle.pem"]) && length(${env}) == 2
+    error_message = "verify-full must give both containers the mode and the bundle's path under both names"
+  }
+}
+
+run "require" {
+  command = apply
+  assert {
+    condition     = alltrue([for name, e in ${env} : e.MF_METADATA_DB_SSL_MODE == "require" && length([for k in keys(e) : k if strcontains(k, "ROOT_CERT")]) == 0]) && length(${env}) == 2
+    error_message = "require (the default) must name no certificate"
+  }
+}
+`,
+      );
+      await root.init();
+      run = await root.run("test");
+    } finally {
+      root.remove();
+    }
+  }, 600_000);
+
+  test("verify-full gives both containers the bundle's path under both names, require (the default) names none, decided by Terraform", () => {
+    expect([run.out.includes('run "verify_full"... pass'), run.out.includes('run "require"... pass'), run.out.match(/\d+ passed, \d+ failed/)?.[0]]).toEqual([true, true, "2 passed, 0 failed"]);
   });
 });

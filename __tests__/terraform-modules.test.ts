@@ -4,15 +4,18 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { AWS_REGIONS } from "../modules/config/regions";
 import { exampleReadme, EXAMPLE_DIR } from "../hcl/example-readme";
-import { EXAMPLE_PROFILE_KEYS, exampleTest, mockProvider } from "../hcl/example-test";
+import { exampleTest, mockProvider } from "../hcl/example-test";
 import { moduleFiles, MODULES, MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
+import { moduleTestFile, moduleTestRuns } from "../hcl/module-test";
+import { HclRoot, Run } from "./support/hcl-root";
 import { describeWithTerraform, PROVIDER_MIRROR } from "./support/terraform";
 import { mirrorCliConfig } from "../flow/offline";
 
 /**
  * The plain Terraform modules (`npm run modules`): built from the same constructs as the app, committed
  * up to date, free of provider configuration and backends, tied to no region or account, and composed by
- * examples/plain-terraform into a deployment that validates and tests with the real provider.
+ * examples/plain-terraform into a deployment that validates and tests with the real provider; each module
+ * validates and passes its own terraform test (hcl/module-test.ts) of its choices against mock_provider.
  */
 
 const ROOT = path.join(__dirname, "..");
@@ -22,6 +25,7 @@ const modules = synthesizeModules();
 export function providerOrBackend(dir: string): string[] {
   const found: string[] = [];
   for (const file of fs.readdirSync(dir)) {
+    if (!fs.statSync(path.join(dir, file)).isFile()) continue;
     const text = fs.readFileSync(path.join(dir, file), "utf8");
     if (file.endsWith(".tf.json")) {
       const json = JSON.parse(text);
@@ -88,7 +92,11 @@ describe("the module directories", () => {
 
   test("values Terraform can check carry validation blocks", () => {
     const variables = Object.assign({}, ...modules.map((m) => m.json.variable));
-    for (const name of ["vpc_cidr", "private_subnet_cidrs", "availability_zones", "name_prefix", "environment", "flow_log_retention_days", "cpu", "image_tag", "db_backup_retention_days", "max_vcpus"]) {
+    for (const name of [
+      "vpc_cidr", "private_subnet_cidrs", "availability_zones", "name_prefix", "environment", "flow_log_retention_days", "cpu", "image_tag",
+      "db_backup_retention_days", "nat_gateways", "interface_endpoints", "compute_environments", "job_queues", "default_queue", "public_access",
+      "existing_network", "existing_bucket", "users_access", "users_principal_arns", "db_password_rotation_days", "database_tls_mode", "database_root_cert_path", "job_image", "client_cidrs",
+    ]) {
       expect([name, (variables[name]?.validation ?? []).length > 0]).toEqual([name, true]);
     }
   });
@@ -133,30 +141,6 @@ describeWithTerraform("terraform: the plain-Terraform example with the real prov
     // The clean-up refuses exactly the protected resources, and nothing else goes wrong.
     const errors = result.out.match(/Error: [A-Z][^:]*?(?= on | with |$)/g) ?? [];
     expect(new Set(errors.map((e) => e.trim()))).toEqual(new Set(["Error: Instance cannot be destroyed"]));
-  });
-
-  test("the metaflow module (the whole composition) validates, and a mocked apply outputs every profile key", () => {
-    const dir = path.join(work, MODULES_DIR, "metaflow");
-    expect(tf(dir, "init", "-input=false").ok).toBe(true);
-    expect(tf(dir, "validate").out).toContain("Success! The configuration is valid.");
-    const keys = JSON.stringify(EXAMPLE_PROFILE_KEYS);
-    fs.writeFileSync(path.join(dir, "profile.tftest.hcl"), `${mockProvider(modules)}
-run "apply" {
-  command = apply
-  variables {
-    name_prefix        = "metaflow"
-    environment        = "dev"
-    availability_zones = ["us-east-1a", "us-east-1b"]
-  }
-  assert {
-    condition     = alltrue([for k in ${keys} : try(length(jsondecode(output.metaflow_profile_json)[k]) > 0, false)])
-    error_message = "a profile key is missing or empty"
-  }
-}
-`);
-    const result = tf(dir, "test");
-    expect(result.out).toContain('run "apply"... pass');
-    expect(result.out).toMatch(/1 passed, 0 failed/);
   });
 
   test("the ui module validates, a mocked apply outputs METAFLOW_UI_URL from hostname, and its variables stop a reserved Cognito prefix and a bad certificate", () => {
@@ -262,7 +246,47 @@ run "prefix_and_environment_making_bucket_names_that_start_with_amzn_s3_demo" {
   expect_failures = [var.environment]
 }
 `);
-    const result = tf(dir, "test");
+    const result = tf(dir, "test", "-filter=validation.tftest.hcl");
     expect(result.out).toMatch(/5 passed, 0 failed/);
+  });
+});
+
+describeWithTerraform("terraform: each module's own terraform test (tests/<name>.tftest.hcl) with the real provider", () => {
+  const results = new Map<string, Promise<{ validate: any; fmt: Run; test: Run }>>();
+
+  beforeAll(() => {
+    for (const info of modules) {
+      const run = (async () => {
+        const root = new HclRoot(`module-${info.name}`, path.join(MODULES_DIR, info.name), undefined, { offline: false });
+        try {
+          await root.init();
+          const validate = JSON.parse(await root.must("validate", "-json"));
+          const fmt = await root.run("fmt", "-check", "-recursive");
+          return { validate, fmt, test: await root.run("test") };
+        } finally {
+          root.remove();
+        }
+      })();
+      run.catch(() => undefined);
+      results.set(info.name, run);
+    }
+  });
+
+  describe.each(modules.map((m) => [m.name, m] as const))("%s", (name, info) => {
+    test("validates with no diagnostics, and its files (the test too) are as terraform fmt writes them", async () => {
+      const { validate, fmt } = await results.get(name)!;
+      expect(validate.diagnostics.map((d: any) => `${d.severity}: ${d.summary}`)).toEqual([]);
+      expect([fmt.ok, fmt.stdout]).toEqual([true, ""]);
+    });
+
+    test(`${moduleTestFile(info)} with mock_provider passes: a plan at the defaults, one of each other choice, an apply`, async () => {
+      const { test: result } = await results.get(name)!;
+      const runs = moduleTestRuns(info);
+      for (const run of runs) expect(result.out).toContain(`run "${run}"... pass`);
+      expect(result.out).toMatch(new RegExp(`${runs.length} passed, 0 failed`));
+      // The clean-up refuses exactly the protected resources (prevent_destroy), and nothing else goes wrong.
+      const errors = result.out.match(/Error: [A-Z][^:]*?(?= on | with |$)/g) ?? [];
+      expect([...new Set(errors.map((e) => e.trim()))].filter((e) => e !== "Error: Instance cannot be destroyed")).toEqual([]);
+    });
   });
 });

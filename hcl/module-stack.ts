@@ -2,7 +2,10 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LOG_RETENTION_DAYS } from "../modules/config/common";
+import { applyConditions } from "../modules/condition";
+import { matches } from "./hcl-text";
+import { IAM_POLICY_ARN, LOG_RETENTION_DAYS } from "../modules/config/common";
+import { partitionFor } from "../modules/partition";
 import { MAX_ENVIRONMENT_LENGTH, MAX_PREFIX_LENGTH, Naming, RESERVED_NAME_STARTS } from "../modules/naming";
 
 /** A Terraform variable's declaration: `type` in Terraform's syntax, and validation rules. */
@@ -35,19 +38,28 @@ export class ModuleStack extends TerraformStack {
     this.addOverride("terraform.required_providers.aws.source", "hashicorp/aws");
     this.addOverride("terraform.required_version", ">= 1.10");
     this.region = new DataAwsRegion(this, "region").name;
+    // The stack's one partition data source, made before any part that exists only under a condition.
+    partitionFor(this, this.region);
   }
 
-  /** Declares variable `name`. */
+  /** The module's JSON, with its Terraform conditions applied (modules/condition.ts). */
+  public override toTerraform(): any {
+    return applyConditions(this, super.toTerraform());
+  }
+
+  /** Declares variable `name`; a `null` default makes it optional, null meaning off or the documented default. */
   public input(name: string, spec: InputSpec): TerraformVariable {
     const variable = new TerraformVariable(this, name, {
       type: spec.type,
       description: spec.description,
-      default: spec.default,
+      default: spec.default ?? undefined,
       validation: spec.validation?.map((v) => ({ condition: v.condition, errorMessage: v.errorMessage })),
       sensitive: spec.sensitive,
-      nullable: spec.nullable,
+      nullable: spec.default === null ? true : spec.nullable,
     });
     variable.overrideLogicalId(name);
+    // Escape hatch: cdktf cannot render a null default.
+    if (spec.default === null) variable.addOverride("default", null);
     return variable;
   }
 
@@ -84,14 +96,17 @@ export class ModuleStack extends TerraformStack {
 
   /** An optional permissions boundary for every role the module creates. */
   public boundary(): string | undefined {
-    const variable = this.input("permissions_boundary_arn", {
+    return this.input("permissions_boundary_arn", {
       type: "string",
       description: "Permissions boundary attached to every IAM role the module creates (null: none)",
-      nullable: true,
-    });
-    // Escape hatch: cdktf cannot render a null default; null makes the variable optional.
-    variable.addOverride("default", null);
-    return variable.stringValue;
+      default: null,
+      validation: [
+        {
+          condition: `\${var.permissions_boundary_arn == null ? true : ${matches(IAM_POLICY_ARN, "var.permissions_boundary_arn")}}`,
+          errorMessage: "permissions_boundary_arn (${jsonencode(var.permissions_boundary_arn)}) must be an IAM policy ARN like arn:aws:iam::<account>:policy/boundary.",
+        },
+      ],
+    }).stringValue;
   }
 
   /** A log retention variable limited to CloudWatch's periods. */

@@ -1,17 +1,20 @@
 import { Construct } from "constructs";
+import { choose, equals, onlyWhere } from "../modules/condition";
 import { Database } from "../modules/database";
 import { MetadataService } from "../modules/metadata-service";
 import { PublicApi } from "../modules/public-api";
+import { placement } from "./inputs/common";
+import { databaseInputs, serviceInputs } from "./inputs/service";
 import { ModuleStack } from "./module-stack";
-import { databaseInputs, placement, serviceInputs } from "./inputs";
 
 /**
  * The metadata service area as a plain Terraform module: PostgreSQL on RDS with an RDS-managed password,
- * the service on ECS Fargate behind an internal load balancer, and the API gateway with a key.
+ * the service on ECS Fargate behind an internal load balancer, and (public_access "apiGateway") the API
+ * gateway with a key.
  */
 export class ServiceModule extends ModuleStack {
   constructor(scope: Construct, id: string) {
-    super(scope, id, "Metaflow metadata service: RDS PostgreSQL, ECS Fargate behind an internal NLB, API gateway with an API key");
+    super(scope, id, "Metaflow metadata service: RDS PostgreSQL, ECS Fargate behind an internal NLB, and an API gateway with an API key or internal access only");
     const naming = this.naming();
     const where = placement(this);
     const boundary = this.boundary();
@@ -21,28 +24,37 @@ export class ServiceModule extends ModuleStack {
     }).stringValue;
 
     const database = new Database(this, "database", { naming, network: where.network, config: databaseInputs(this) });
-    const config = serviceInputs(this);
+    const config = serviceInputs(this, { withNetwork: false });
+    const viaApiGateway = equals(config.publicAccess, "apiGateway");
     const service = new MetadataService(this, "metadata", {
       naming,
       region: this.region,
       network: where.network,
       database,
       config,
-      privateLinkClients: true,
+      privateLinkClients: viaApiGateway,
       permissionsBoundaryArn: boundary,
     });
     service.allowClients("batch-jobs", { id: batchJobs });
-    const api = new PublicApi(this, "api", {
-      naming,
-      region: this.region,
-      loadBalancer: service.loadBalancer,
-      config: config.apiGateway,
-      permissionsBoundaryArn: boundary,
-    });
+    const api = onlyWhere(this, viaApiGateway, () =>
+      new PublicApi(this, "api", {
+        naming,
+        region: this.region,
+        loadBalancer: service.loadBalancer,
+        config: config.apiGateway,
+        permissionsBoundaryArn: boundary,
+      }),
+    )!;
 
-    this.output("service_url", api.url, "URL laptops use: the API gateway stage");
+    const url = choose(viaApiGateway, api.url, service.internalUrl);
+    this.output("service_url", url, "URL laptops use: the API gateway stage, or the internal load balancer with public_access \"internal\"");
     this.output("service_internal_url", service.internalUrl, "URL Batch jobs use: the internal load balancer");
-    this.output("api_key", api.apiKey.value, "The API key (METAFLOW_SERVICE_AUTH_KEY)", true);
-    this.output("profile", { METAFLOW_DEFAULT_METADATA: "service", METAFLOW_SERVICE_URL: api.url, METAFLOW_SERVICE_INTERNAL_URL: service.internalUrl, METAFLOW_SERVICE_AUTH_KEY: api.apiKey.value }, "The metadata keys of the Metaflow profile (holds the API key)", true);
+    this.output("api_key", api.apiKey.value, "The API key, METAFLOW_SERVICE_AUTH_KEY (null with public_access \"internal\")", true);
+    this.output(
+      "profile",
+      { METAFLOW_DEFAULT_METADATA: "service", METAFLOW_SERVICE_URL: url, METAFLOW_SERVICE_INTERNAL_URL: service.internalUrl, METAFLOW_SERVICE_AUTH_KEY: api.apiKey.value },
+      "The metadata keys of the Metaflow profile (holds the API key; null values for parts this configuration has not)",
+      true,
+    );
   }
 }

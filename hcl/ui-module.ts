@@ -3,8 +3,10 @@ import { COGNITO_DOMAIN_RESERVED_WORDS } from "../modules/naming";
 import { DEFAULT_SESSION_TIMEOUT_SECONDS, STATIC_UI_IMAGE, STATIC_UI_IMAGE_TAG } from "../modules/config/ui-config";
 import { Database } from "../modules/database";
 import { MetaflowUi } from "../modules/ui/metaflow-ui";
-import { existingDatastore, placement, wholeNumber } from "./inputs";
+import { existingDatastore, placement, wholeNumber } from "./inputs/common";
 import { cidrCondition, ModuleStack } from "./module-stack";
+import { cidrListRules } from "./inputs/service";
+import { prefixOf, quoted, rule, shown } from "./hcl-text";
 
 /**
  * The UI area as a plain Terraform module: one shape, an internal HTTPS load balancer admitting the VPC,
@@ -49,6 +51,18 @@ export class UiModule extends ModuleStack {
       secretKeyArn: text("database_secret_kms_key_arn", "The KMS key of that secret (data aws_db_instance: master_user_secret[0].kms_key_id)"),
       securityGroupId: text("database_security_group_id", "Security group of the database (data aws_db_instance: vpc_security_groups[0]); the module opens 5432 to the UI backend"),
     });
+    const clientCidrs = this.input("client_cidrs", {
+      type: "list(string)",
+      description: "Networks outside the VPC that reach the internal load balancer (a VPN, a peered VPC), besides the VPC itself",
+      default: [],
+      validation: [
+        ...cidrListRules("client_cidrs"),
+        rule(
+          `alltrue([for c in var.client_cidrs : try(${prefixOf("c")} > 0, true)])`,
+          `client_cidrs: ${shown(quoted(`[for c in var.client_cidrs : c if !try(${prefixOf("c")} > 0, true)]`))} admits the whole internet; the rule pack refuses ingress from 0.0.0.0/0 (MF-SG-1): list the networks people use the UI from.`,
+        ),
+      ],
+    }).listValue;
     const image = this.input("image", { type: "string", description: "Metadata service image repository (the service module's): the UI backend runs it", default: "netflixoss/metaflow_metadata_service" }).stringValue;
     const imageTag = this.input("image_tag", {
       type: "string",
@@ -76,7 +90,7 @@ export class UiModule extends ModuleStack {
         certificateArn,
         hostname,
         scheme: "internal",
-        clientCidrs: [],
+        clientCidrs,
         allowedCidrs: [],
         auth: "cognito",
         cognito: { domainPrefix },

@@ -1,7 +1,10 @@
 import { Construct } from "constructs";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Token } from "cdktf";
 import { Arns } from "./arns";
+import { Condition, notEmpty, onlyWhere } from "./condition";
+import { hcl, listExpression } from "./expression";
 import { Naming } from "./naming";
 import { EC2_DESCRIBE_TAGS, ECR_AUTH, ECR_PULL, ECS_AGENT, ECS_DISCOVER, ECS_TAG, LOGS_WRITE } from "./perms";
 import { PolicyStatement } from "./policy";
@@ -11,11 +14,14 @@ export interface BatchRolesProps {
   readonly naming: Naming;
   readonly region: string;
   /** Create the Batch service role; when false, Batch uses its service-linked role. */
-  readonly dedicatedServiceRole: boolean;
-  /** Names of the EC2-kind environments; the instance role and profile exist only when there is one. */
+  readonly dedicatedServiceRole: Condition;
+  /**
+   * Names of the EC2-kind environments (a literal list, or a Terraform list in a module); the instance role
+   * and profile exist only when there is one.
+   */
   readonly ec2Environments: readonly string[];
   /** Create the Fargate execution role (only when a Fargate environment exists). */
-  readonly fargate: boolean;
+  readonly fargate: Condition;
   /** @default [] */
   readonly jobRoleManagedPolicyArns?: readonly string[];
   /** @default no permissions boundary */
@@ -46,6 +52,8 @@ export class BatchRoles extends Construct {
   public readonly jobRole: Role;
   /** Undefined without a Fargate environment. */
   public readonly executionRole?: Role;
+  /** Where the execution role exists: decided at synth, or by Terraform in a module. */
+  public readonly executionRoleWhere: Condition;
 
   constructor(scope: Construct, id: string, props: BatchRolesProps) {
     super(scope, id);
@@ -75,34 +83,33 @@ export class BatchRoles extends Construct {
       Resource: arn("logs", `log-group:${BATCH_JOB_LOG_GROUP}:*`),
     };
 
-    if (props.dedicatedServiceRole) {
-      this.serviceRole = role("service-role", "batch-service", "batch.amazonaws.com", "AWS Batch manages compute environments with this role");
+    const service = onlyWhere(this, props.dedicatedServiceRole, () => {
+      const serviceRole = role("service-role", "batch-service", "batch.amazonaws.com", "AWS Batch manages compute environments with this role");
       // AWS maintains this policy for exactly this trust; Batch's needs (EC2, Auto Scaling, ECS) change with the service.
-      this.serviceRolePolicy = this.serviceRole.attachManagedPolicy(
-        "batch-service",
-        arns.managedPolicy("service-role/AWSBatchServiceRole"),
-      );
-    }
+      const policy = serviceRole.attachManagedPolicy("batch-service", arns.managedPolicy("service-role/AWSBatchServiceRole"));
+      return { serviceRole, policy };
+    });
+    this.serviceRole = service?.serviceRole;
+    this.serviceRolePolicy = service?.policy;
 
-    if (props.ec2Environments.length > 0) {
+    const instance = onlyWhere(this, notEmpty(props.ec2Environments), () => {
       const instanceRole = role("instance-role", "batch-instance", "ec2.amazonaws.com", "ECS agent on AWS Batch instances");
       // Batch names each environment's ECS cluster after the environment (`<prefix><terraform suffix>_Batch_<id>`).
       // Terraform's suffix starts with the year ("20..."), while a longer environment name would go on with a
       // letter, so `<prefix>20*` matches this environment's clusters and no other's.
-      const clusters = props.ec2Environments.map((name) => `${naming.batchPrefix(name)}20*`);
+      // ARNs per environment's clusters, over a literal list or a Terraform list of environment names.
+      const eachEnvironment = (arnsOf: (clusters: string) => string[]) =>
+        Token.isUnresolved(props.ec2Environments)
+          ? listExpression(`flatten([for name in ${hcl(props.ec2Environments)} : ${hcl(arnsOf(`${naming.batchPrefix("${name}")}20*`))}])`)
+          : props.ec2Environments.flatMap((name) => arnsOf(`${naming.batchPrefix(name)}20*`));
       instanceRole.addPolicy("ecs-agent", [
-        {
-          Sid: "EcsAgent",
-          Effect: "Allow",
-          Action: ECS_AGENT,
-          Resource: clusters.flatMap((c) => [arn("ecs", `cluster/${c}`), arn("ecs", `container-instance/${c}`)]),
-        },
+        { Sid: "EcsAgent", Effect: "Allow", Action: ECS_AGENT, Resource: eachEnvironment((c) => [arn("ecs", `cluster/${c}`), arn("ecs", `container-instance/${c}`)]) },
         // The agent tags its container instance as it registers it, with the instance's tags, which it reads.
         {
           Sid: "EcsTagOnRegister",
           Effect: "Allow",
           Action: ECS_TAG,
-          Resource: clusters.map((c) => arn("ecs", `container-instance/${c}`)),
+          Resource: eachEnvironment((c) => [arn("ecs", `container-instance/${c}`)]),
           Condition: { StringEquals: { "ecs:CreateAction": "RegisterContainerInstance" } },
         },
         // DiscoverPollEndpoint and DescribeTags have no resource-level permissions; AWS accepts only "*".
@@ -110,19 +117,25 @@ export class BatchRoles extends Construct {
         ...pullImages,
         writeJobLogs,
       ]);
-      this.instanceRole = instanceRole;
-      this.instanceProfile = new IamInstanceProfile(this, "instance-profile", {
+      const instanceProfile = new IamInstanceProfile(this, "instance-profile", {
         name: naming.instanceProfile("batch-instance"),
         role: instanceRole.name,
       });
-    }
+      return { instanceRole, instanceProfile };
+    });
+    this.instanceRole = instance?.instanceRole;
+    this.instanceProfile = instance?.instanceProfile;
 
     this.jobRole = role("job-role", "batch-job", "ecs-tasks.amazonaws.com", "Metaflow steps on AWS Batch run as this role", ecsTasks);
-    (props.jobRoleManagedPolicyArns ?? []).forEach((policyArn, i) => this.jobRole.attachManagedPolicy(`extra-${i}`, policyArn));
+    const extra = props.jobRoleManagedPolicyArns ?? [];
+    if (Token.isUnresolved(extra)) this.jobRole.attachManagedPolicies("extra", extra);
+    else extra.forEach((policyArn, i) => this.jobRole.attachManagedPolicy(`extra-${i}`, policyArn));
 
-    if (props.fargate) {
-      this.executionRole = role("execution-role", "batch-execution", "ecs-tasks.amazonaws.com", "Starts Metaflow's Fargate jobs: image pull and logs", ecsTasks);
-      this.executionRole.addPolicy("task-execution", [...pullImages, writeJobLogs]);
-    }
+    this.executionRoleWhere = props.fargate;
+    this.executionRole = onlyWhere(this, props.fargate, () => {
+      const executionRole = role("execution-role", "batch-execution", "ecs-tasks.amazonaws.com", "Starts Metaflow's Fargate jobs: image pull and logs", ecsTasks);
+      executionRole.addPolicy("task-execution", [...pullImages, writeJobLogs]);
+      return executionRole;
+    });
   }
 }

@@ -1,14 +1,21 @@
 import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { MapTerraformIterator, Token } from "cdktf";
 import { BatchComputeEnvironment } from "@cdktf/provider-aws/lib/batch-compute-environment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { ComputeEnvironmentConfig, ComputeKind, isFargate } from "./config/compute-config";
+import { addressOf, instanceAttribute, lookupIn } from "./expression";
 import { Naming } from "./naming";
 import { BatchRoles } from "./batch-roles";
 
 export interface ComputeEnvironmentProps {
   readonly naming: Naming;
+  /** The environment; with `forEach`, its fields are the iterator's (`each.value.kind`, ...). */
   readonly config: ComputeEnvironmentConfig;
+  /**
+   * Environments given as a Terraform map (a module's variable): one launch template and one environment
+   * resource over the map, all of one family (`fargate`). @default one environment, `config`
+   */
+  readonly forEach?: { readonly iterator: MapTerraformIterator; readonly fargate: boolean };
   readonly roles: BatchRoles;
   readonly subnetIds: string[];
   readonly securityGroupId: string;
@@ -48,10 +55,13 @@ export class ComputeEnvironment extends Construct {
     super(scope, id);
     const { config, naming, roles } = props;
     const replaceSafely = { createBeforeDestroy: true };
+    const fargate = props.forEach ? props.forEach.fargate : isFargate(config.kind);
+    const forEach = props.forEach?.iterator;
 
-    const launchTemplate = isFargate(config.kind)
+    const launchTemplate = fargate
       ? undefined
       : new LaunchTemplate(this, "launch-template", {
+          forEach,
           namePrefix: naming.launchTemplatePrefix(`batch-${config.name}`),
           description: `Batch instances of ${naming.base} ${config.name}: IMDSv2 only, encrypted root volume`,
           metadataOptions: {
@@ -69,12 +79,13 @@ export class ComputeEnvironment extends Construct {
         });
 
     this.environment = new BatchComputeEnvironment(this, "environment", {
+      forEach,
       computeEnvironmentNamePrefix: naming.batchPrefix(config.name),
       type: "MANAGED",
       state: "ENABLED",
       serviceRole: roles.serviceRole?.arn,
       computeResources: {
-        type: BATCH_TYPE[config.kind],
+        type: lookupIn(BATCH_TYPE, config.kind),
         maxVcpus: config.maxVcpus,
         subnets: props.subnetIds,
         securityGroupIds: [props.securityGroupId],
@@ -84,20 +95,22 @@ export class ComputeEnvironment extends Construct {
           instanceType: config.instanceTypes,
           minVcpus: config.minVcpus,
           desiredVcpus: config.desiredVcpus,
-          launchTemplate: { launchTemplateId: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
-          ec2Configuration: [{ imageType: IMAGE_TYPE[config.kind] }],
+          launchTemplate: forEach
+            ? { launchTemplateId: instanceAttribute(launchTemplate, "each.key", "id"), version: instanceAttribute(launchTemplate, "each.key", "latest_version") }
+            : { launchTemplateId: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
+          ec2Configuration: [{ imageType: lookupIn(IMAGE_TYPE, config.kind) }],
         }),
       },
       lifecycle: {
         ...replaceSafely,
-        ignoreChanges: isFargate(config.kind) ? [] : ["compute_resources[0].desired_vcpus"],
+        ignoreChanges: fargate ? [] : ["compute_resources[0].desired_vcpus"],
         // A template change makes a new template version, unknown until applied; the provider plans that
         // as an in-place update of the environment and then, at apply, finds it must replace it ("Provider
         // produced inconsistent final plan", terraform-provider-aws #39470, #37440): the first apply of every
         // template change failed. Replacing the environment whenever its template gets a new version makes
         // the plan say so from the start; with create_before_destroy and the name prefix, the new
         // environment exists and the queues point at it before the old one is deleted.
-        ...(launchTemplate && { replaceTriggeredBy: [`${launchTemplate.terraformResourceType}.${launchTemplate.friendlyUniqueId}.latest_version`] }),
+        ...(launchTemplate && { replaceTriggeredBy: [`${addressOf(launchTemplate)}${forEach ? "[each.key]" : ""}.latest_version`] }),
       },
       // Keep the service role's policy until the environment is gone, or Batch cannot delete it.
       dependsOn: roles.serviceRolePolicy ? [roles.serviceRolePolicy] : undefined,

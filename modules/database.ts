@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
@@ -10,6 +11,8 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Arns } from "./arns";
 import { DatabaseConfig, POSTGRES_VERSIONS } from "./config/service-config";
+import { choose, isTrue, onlyWhere, TerraformCondition } from "./condition";
+import { hcl, lookupIn, rawExpression } from "./expression";
 import { Naming } from "./naming";
 import { INetwork } from "./network";
 import { KMS_DECRYPT, SECRETS_READ } from "./perms";
@@ -105,7 +108,7 @@ export class Database extends Construct implements IDatabase {
       subnetIds: props.network.privateSubnetIds,
     });
 
-    const family = POSTGRES_VERSIONS[config.engineVersion];
+    const family = lookupIn(POSTGRES_VERSIONS, config.engineVersion);
     const parameters = new DbParameterGroup(this, "parameters", {
       namePrefix: naming.dbParameterGroupPrefix(family),
       family,
@@ -127,17 +130,22 @@ export class Database extends Construct implements IDatabase {
         }),
     );
 
-    if (config.enhancedMonitoringSeconds > 0) {
+    const insights = isTrue(config.performanceInsights);
+    // Enhanced Monitoring, where its interval is above 0: decided at synth, or by Terraform in a module.
+    const seconds = config.enhancedMonitoringSeconds;
+    const monitoring = Token.isUnresolved(seconds) ? new TerraformCondition(rawExpression(`${hcl(seconds)} > 0`)) : seconds > 0;
+    this.monitoringRole = onlyWhere(this, monitoring, () => {
       const arns = Arns.for(this, props.region ?? "us-east-1", props.accountId);
-      this.monitoringRole = new Role(this, "monitoring-role", {
+      const role = new Role(this, "monitoring-role", {
         name: naming.iamRole("rds-monitoring"),
         assumedBy: "monitoring.rds.amazonaws.com",
         description: `RDS Enhanced Monitoring of the Metaflow metadata database of ${naming.base}`,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
       });
       // AWS's policy for it: writing to the RDSOSMetrics log group, nothing else.
-      this.monitoringRole.attachManagedPolicy("enhanced-monitoring", arns.managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole"));
-    }
+      role.attachManagedPolicy("enhanced-monitoring", arns.managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole"));
+      return role;
+    });
 
     this.instance = new DbInstance(this, "instance", {
       identifier,
@@ -168,9 +176,9 @@ export class Database extends Construct implements IDatabase {
       finalSnapshotIdentifier: naming.dbSnapshot("metadata-final"),
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       performanceInsightsEnabled: config.performanceInsights,
-      performanceInsightsKmsKeyId: config.performanceInsights ? this.key.arn : undefined,
-      performanceInsightsRetentionPeriod: config.performanceInsights ? PERFORMANCE_INSIGHTS_DAYS : undefined,
-      monitoringInterval: config.enhancedMonitoringSeconds > 0 ? config.enhancedMonitoringSeconds : undefined,
+      performanceInsightsKmsKeyId: choose(insights, this.key.arn, undefined),
+      performanceInsightsRetentionPeriod: choose(insights, PERFORMANCE_INSIGHTS_DAYS, undefined),
+      monitoringInterval: choose(monitoring, seconds, undefined),
       monitoringRoleArn: this.monitoringRole?.arn,
       applyImmediately: false,
       dependsOn: logGroups,

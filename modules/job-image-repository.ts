@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Naming } from "./naming";
@@ -39,7 +39,8 @@ export class JobImageRepository extends Construct {
         rules: [
           {
             rulePriority: 1,
-            description: `Expire untagged images after ${props.untaggedImageExpiryDays} days`,
+            // A number a module's variable gives is a token, written into the text as a string token.
+            description: `Expire untagged images after ${Token.isUnresolved(props.untaggedImageExpiryDays) ? Token.asString(props.untaggedImageExpiryDays) : props.untaggedImageExpiryDays} days`,
             selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: props.untaggedImageExpiryDays },
             action: { type: "expire" },
           },

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, TerraformIterator, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -11,6 +11,8 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Arns } from "./arns";
+import { choose, Condition, equals } from "./condition";
+import { concatLists } from "./expression";
 import { ServiceConfig } from "./config/service-config";
 import { Database, DATABASE_NAME, MASTER_USERNAME, POSTGRES_PORT } from "./database";
 import { Naming } from "./naming";
@@ -27,7 +29,7 @@ export interface MetadataServiceProps {
   readonly database: Database;
   readonly config: ServiceConfig;
   /** The API gateway reaches the load balancer through PrivateLink (a VPC link). @default false */
-  readonly privateLinkClients?: boolean;
+  readonly privateLinkClients?: Condition;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
   /** @default unknown: `*` in ARNs and no source-account trust conditions */
@@ -148,16 +150,22 @@ export class MetadataService extends Construct {
       toPort: SERVICE_PORT,
       description: "Forwarding and health checks to the metadata service tasks",
     });
-    config.clientCidrs.forEach((cidr, i) =>
-      new VpcSecurityGroupIngressRule(this, `lb-from-cidr-${i}`, {
+    const fromCidr = (id: string, cidr: string, extra: { forEach?: TerraformIterator } = {}) =>
+      new VpcSecurityGroupIngressRule(this, id, {
+        ...extra,
         securityGroupId: this.loadBalancerSecurityGroup.id,
         cidrIpv4: cidr,
         ipProtocol: "tcp",
         fromPort: LISTENER_PORT,
         toPort: LISTENER_PORT,
         description: `Metadata API from ${cidr} (service.clientCidrs)`,
-      }),
-    );
+      });
+    if (Token.isUnresolved(config.clientCidrs)) {
+      const eachCidr = TerraformIterator.fromList(config.clientCidrs);
+      fromCidr("lb-from-cidrs", eachCidr.value, { forEach: eachCidr });
+    } else {
+      config.clientCidrs.forEach((cidr, i) => fromCidr(`lb-from-cidr-${i}`, cidr));
+    }
     database.allowFrom("metadata-service", this.serviceSecurityGroup);
 
     this.loadBalancer = new Lb(this, "load-balancer", {
@@ -167,7 +175,7 @@ export class MetadataService extends Construct {
       subnets: props.network.privateSubnetIds,
       securityGroups: [this.loadBalancerSecurityGroup.id],
       // The API gateway's VPC link arrives over PrivateLink, which security groups cannot name.
-      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: props.privateLinkClients ? "off" : "on",
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: choose(props.privateLinkClients ?? false, "off", "on"),
       enableCrossZoneLoadBalancing: true,
       enableDeletionProtection: false,
     });
@@ -199,19 +207,26 @@ export class MetadataService extends Construct {
 
     const image = `${config.image}:${config.imageTag}`;
     const tls = config.databaseTls;
-    const databaseEnv = [
-      { name: "MF_METADATA_DB_HOST", value: database.instance.address },
-      { name: "MF_METADATA_DB_PORT", value: String(POSTGRES_PORT) },
-      { name: "MF_METADATA_DB_NAME", value: DATABASE_NAME },
-      { name: "MF_METADATA_DB_USER", value: MASTER_USERNAME },
-      // The database refuses plain connections (rds.force_ssl); run_goose.py passes the mode on from v2.4.6.
-      { name: "MF_METADATA_DB_SSL_MODE", value: tls.mode },
+    // A literal mode (the app's config) decides at synth; a Terraform value (a module's variable) in Terraform.
+    const verifyFull = equals(tls.mode, "verify-full");
+    const rootCertPath = "rootCertPath" in tls ? tls.rootCertPath : undefined;
+    const databaseEnv = concatLists<{ name: string; value: string | undefined }>(
+      [
+        { name: "MF_METADATA_DB_HOST", value: database.instance.address },
+        { name: "MF_METADATA_DB_PORT", value: String(POSTGRES_PORT) },
+        { name: "MF_METADATA_DB_NAME", value: DATABASE_NAME },
+        { name: "MF_METADATA_DB_USER", value: MASTER_USERNAME },
+        // The database refuses plain connections (rds.force_ssl); run_goose.py passes the mode on from v2.4.6.
+        { name: "MF_METADATA_DB_SSL_MODE", value: tls.mode },
+      ],
       // verify-full: the service reads MF_METADATA_DB_SSL_ROOT_CERT_PATH, run_goose.py (and the migration
       // lock) MF_METADATA_DB_SSL_ROOT_CERT.
-      ...(tls.mode === "verify-full"
-        ? [{ name: "MF_METADATA_DB_SSL_ROOT_CERT_PATH", value: tls.rootCertPath }, { name: "MF_METADATA_DB_SSL_ROOT_CERT", value: tls.rootCertPath }]
-        : []),
-    ];
+      choose(
+        verifyFull,
+        [{ name: "MF_METADATA_DB_SSL_ROOT_CERT_PATH", value: rootCertPath }, { name: "MF_METADATA_DB_SSL_ROOT_CERT", value: rootCertPath }],
+        [],
+      ),
+    );
     const secrets = [{ name: "MF_METADATA_DB_PSWD", valueFrom: `${database.secretArn}:password::` }];
     const logging = (prefix: string) => ({
       logDriver: "awslogs",

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Arns } from "./arns";
+import { equals, isTerraformCondition, onlyWhere } from "./condition";
+import { concatLists, hcl, listExpression } from "./expression";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { BATCH_JOB_LOG_GROUP } from "./batch-roles";
 import { IBatch } from "./compute";
@@ -10,7 +12,7 @@ import {
   BATCH_DESCRIBE, BATCH_LIST, BATCH_REGISTER, BATCH_SUBMIT, BATCH_TAG, BATCH_TERMINATE, EVENTS_SCHEDULE, IAM_PASS_ROLE, LOGS_READ,
   STATES_LIST, STATES_MANAGE,
 } from "./perms";
-import { PolicyStatement, policyJson } from "./policy";
+import { PolicyPart, PolicyStatement, policyJson, statementsWhere } from "./policy";
 import { Role } from "./role";
 import { StepFunctionsAccess } from "./scheduling";
 
@@ -58,25 +60,28 @@ export class MetaflowUsers extends Construct {
       Sid: sid,
       Effect: "Allow",
       Action: IAM_PASS_ROLE,
-      Resource: [...roles],
+      // A literal list, or a Terraform list (spreading a list token would break it).
+      Resource: roles as string[],
       Condition: { StringEquals: { "iam:PassedToService": services.length === 1 ? services[0] : [...services] } },
     });
     // Job definitions name the job role, and the Fargate execution role when a queue runs on Fargate.
     const jobRoles = [batch.jobRole.arn, ...(batch.executionRoleArn ? [batch.executionRoleArn] : [])];
+    // A role that exists only under a Terraform condition reads null elsewhere: Terraform leaves it out.
+    const passable = isTerraformCondition(batch.executionRoleWhere ?? true) ? listExpression(`compact(${hcl(jobRoles)})`) : jobRoles;
 
-    const statements: PolicyStatement[] = [
-      { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: [...batch.queueArns, arn("batch", "job-definition/*")] },
+    const statements: PolicyPart[] = [
+      { Sid: "SubmitJobs", Effect: "Allow", Action: BATCH_SUBMIT, Resource: concatLists(batch.queueArns, [arn("batch", "job-definition/*")]) },
       { Sid: "RegisterJobDefinitions", Effect: "Allow", Action: BATCH_REGISTER, Resource: arn("batch", "job-definition/*") },
       { Sid: "StopAndTagJobs", Effect: "Allow", Action: [...BATCH_TERMINATE, ...BATCH_TAG], Resource: [arn("batch", "job/*"), arn("batch", "job-definition/*")] },
       // Batch's Describe and List calls have no resource-level permissions.
       { Sid: "DescribeAndListJobs", Effect: "Allow", Action: [...BATCH_DESCRIBE, ...BATCH_LIST], Resource: "*" },
-      passTo("PassJobRoles", jobRoles, PASSED_TO_BATCH),
+      passTo("PassJobRoles", passable, PASSED_TO_BATCH),
       // A job container's own output, for a job that fails before Metaflow's logging starts (an image pull, say).
       { Sid: "ReadJobLogs", Effect: "Allow", Action: LOGS_READ, Resource: arn("logs", `log-group:${BATCH_JOB_LOG_GROUP}:*`) },
       ...props.datastore.readWriteStatements({ delete: true }),
     ];
     if (scheduling) {
-      statements.push(
+      statements.push(...statementsWhere(scheduling.where, [
         passTo("PassStepFunctionsRole", [scheduling.stepFunctionsRole.arn], ["states.amazonaws.com"]),
         passTo("PassEventBridgeRole", [scheduling.eventBridgeRole.arn], ["events.amazonaws.com"]),
         {
@@ -89,7 +94,7 @@ export class MetaflowUsers extends Construct {
         { Sid: "ListStateMachines", Effect: "Allow", Action: STATES_LIST, Resource: "*" },
         // `@schedule` rules are named after the state machine.
         { Sid: "Schedules", Effect: "Allow", Action: EVENTS_SCHEDULE, Resource: arn("events", `rule/${scheduling.stateMachinePrefix}_*`) },
-      );
+      ]));
     }
     this.policy = new IamPolicy(this, "policy", {
       name: naming.iamPolicy("metaflow-users"),
@@ -97,14 +102,15 @@ export class MetaflowUsers extends Construct {
       policy: policyJson(statements),
     });
 
-    if (props.config.access === "role") {
-      this.role = new Role(this, "role", {
+    this.role = onlyWhere(this, equals(props.config.access, "role"), () => {
+      const role = new Role(this, "role", {
         name: naming.iamRole("metaflow-users"),
         assumedBy: { awsPrincipals: props.config.principalArns },
         description: `People who run Metaflow flows on ${naming.base}`,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
       });
-      this.role.attachManagedPolicy("metaflow-users", this.policy.arn);
-    }
+      role.attachManagedPolicy("metaflow-users", this.policy.arn);
+      return role;
+    });
   }
 }

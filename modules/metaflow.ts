@@ -1,13 +1,15 @@
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "./config/schema";
-import { Compute } from "./compute";
+import { Compute, TerraformComputeConfig } from "./compute";
+import { choose, equals, isTerraformCondition, not, onlyWhere } from "./condition";
+import { DatabaseConfig, SchedulingConfig, ServiceConfig } from "./config/schema";
 import { UiConfig } from "./config/ui-config";
 import { Database } from "./database";
-import { Datastore } from "./datastore";
+import { Datastore, TerraformStorageConfig } from "./datastore";
 import { MetadataService } from "./metadata-service";
 import { MetaflowUsers } from "./metaflow-users";
 import { Naming } from "./naming";
-import { Network } from "./network";
+import { Network, TerraformNetworkConfig } from "./network";
 import { profileJson, SECRET_PROFILE_KEYS } from "./profile";
 import { PublicApi } from "./public-api";
 import { Scheduling } from "./scheduling";
@@ -19,11 +21,24 @@ export type DeploymentConfig = Pick<EnvironmentConfig, "network" | "storage" | "
   readonly ui?: UiConfig;
 };
 
+/**
+ * The composition's config as a plain Terraform module's variables give it: choices are Terraform values,
+ * and the network, datastore and compute areas take their Terraform-driven variants.
+ */
+export interface TerraformDeploymentConfig {
+  readonly network: TerraformNetworkConfig;
+  readonly storage: TerraformStorageConfig;
+  readonly compute: TerraformComputeConfig;
+  readonly database: DatabaseConfig;
+  readonly service: ServiceConfig;
+  readonly scheduling: SchedulingConfig;
+}
+
 export interface MetaflowDeploymentProps {
   readonly naming: Naming;
   /** The region: a literal in the app, the provider's region in a plain Terraform module. */
   readonly region: string;
-  readonly config: DeploymentConfig;
+  readonly config: DeploymentConfig | TerraformDeploymentConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
   /** The account, when the config names it: ARNs name it, trust policies require it, and names that must be unique across accounts (the UI's Cognito domain) carry it. @default unknown */
@@ -53,6 +68,8 @@ export class MetaflowDeployment {
   public readonly users?: MetaflowUsers;
   /** Undefined unless `ui.enabled`. */
   public readonly ui?: MetaflowUi;
+  /** Whether laptops reach the service through the API gateway: decided at synth, or by Terraform in a module. */
+  private readonly viaApiGateway: ReturnType<typeof equals>;
 
   constructor(scope: Construct, props: MetaflowDeploymentProps) {
     const { config } = props;
@@ -82,35 +99,36 @@ export class MetaflowDeployment {
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       accountId: props.accountId,
     });
-    const viaApiGateway = config.service.publicAccess === "apiGateway";
+    this.viaApiGateway = equals(config.service.publicAccess, "apiGateway");
     this.metadataService = new MetadataService(scope, "metadata", {
       naming: props.naming,
       region: props.region,
       network: this.network,
       database: this.database,
       config: config.service,
-      privateLinkClients: viaApiGateway,
+      privateLinkClients: this.viaApiGateway,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       accountId: props.accountId,
     });
     this.metadataService.allowClients("batch-jobs", this.compute.securityGroup);
-    if (viaApiGateway) {
-      this.publicApi = new PublicApi(scope, "api", {
+    this.publicApi = onlyWhere(scope, this.viaApiGateway, () =>
+      new PublicApi(scope, "api", {
         naming: props.naming,
         region: props.region,
         loadBalancer: this.metadataService.loadBalancer,
         config: config.service.apiGateway,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
-      });
-    }
+      }),
+    );
 
-    const ui = config.ui;
+    // The plain-Terraform modules build the UI in a module of its own (hcl/ui-module.ts).
+    const ui = "ui" in config ? config.ui : undefined;
     if (ui?.enabled) {
       this.ui = new MetaflowUi(scope, "ui", {
         naming: props.naming,
         region: props.region,
         network: this.network,
-        vpcCidr: config.network.mode === "create" ? config.network.vpcCidr : undefined,
+        vpcCidr: "mode" in config.network && config.network.mode === "create" ? config.network.vpcCidr : undefined,
         datastore: this.datastore,
         database: this.database,
         image: `${config.service.image}:${config.service.imageTag}`,
@@ -129,8 +147,8 @@ export class MetaflowDeployment {
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       accountId: props.accountId,
     });
-    if (config.scheduling.users.access !== "none") {
-      this.users = new MetaflowUsers(scope, "users", {
+    this.users = onlyWhere(scope, not(equals(config.scheduling.users.access, "none")), () =>
+      new MetaflowUsers(scope, "users", {
         naming: props.naming,
         region: props.region,
         config: config.scheduling.users,
@@ -139,9 +157,8 @@ export class MetaflowDeployment {
         scheduling: this.scheduling.stepFunctions,
         permissionsBoundaryArn: props.permissionsBoundaryArn,
         accountId: props.accountId,
-      });
-    }
-
+      }),
+    );
   }
 
   /** Every Metaflow profile key this deployment has a value for. */
@@ -161,7 +178,7 @@ export class MetaflowDeployment {
     const internal = this.metadataService.internalUrl;
     return {
       METAFLOW_DEFAULT_METADATA: "service",
-      METAFLOW_SERVICE_URL: this.publicApi?.url ?? internal,
+      METAFLOW_SERVICE_URL: this.publicApi ? choose(this.viaApiGateway, this.publicApi.url, internal) : internal,
       METAFLOW_SERVICE_INTERNAL_URL: internal,
     };
   }
@@ -178,7 +195,7 @@ export class MetaflowDeployment {
       ["private_subnet_ids", this.network.privateSubnetIds, "Private subnets (compute, database, service)", false],
       ["public_subnet_ids", this.network.publicSubnetIds, "Public subnets (NAT, load balancers)", false],
       ["datastore_bucket_name", this.datastore.bucketName, "S3 bucket of the Metaflow datastore", false],
-      ["batch_job_queues", Object.values(this.compute.queues).map((q) => q.arn), "ARNs of every Batch job queue", false],
+      ["batch_job_queues", this.compute.queueArns, "ARNs of every Batch job queue", false],
     );
     if (this.ui) {
       outputs.push(["ui_load_balancer_dns_name", this.ui.loadBalancer.loadBalancer.dnsName, "DNS name of the UI's load balancer: point ui.hostname at it (CNAME or alias)", false]);
@@ -190,7 +207,9 @@ export class MetaflowDeployment {
       const secret = SECRET_PROFILE_KEYS.includes(key as never);
       outputs.push([key, value, `Metaflow profile key ${key}${secret ? " (secret)" : ""}`, secret]);
     }
-    outputs.push(["metaflow_profile_json", profileJson(profile), "The Metaflow profile (`npm run profile` writes it to ~/.metaflowconfig); holds the API key", true]);
+    // Where Terraform decides which parts exist, keys of absent parts are null and left out of the profile.
+    const someAbsent = [this.viaApiGateway, this.compute.executionRoleWhere, this.scheduling.stepFunctions?.where ?? false].some((c) => isTerraformCondition(c));
+    outputs.push(["metaflow_profile_json", profileJson(profile, { withoutNulls: someAbsent }), "The Metaflow profile (`npm run profile` writes it to ~/.metaflowconfig); holds the API key", true]);
     return outputs;
   }
 }

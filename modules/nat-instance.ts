@@ -1,11 +1,12 @@
 import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { TerraformIterator, Token } from "cdktf";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { architectureOf } from "./config/compute-config";
+import { architectureHcl, architectureOf } from "./config/compute-config";
+import { expression, hcl } from "./expression";
 import { Naming } from "./naming";
 
 export interface NatInstanceProps {
@@ -66,17 +67,35 @@ export class NatInstance extends Construct {
       tags: { Name: naming.resource("nat-instance") },
     });
     // Standalone rules only: inline and standalone rules on one group fight each other.
-    for (const port of NAT_INSTANCE_PORTS) {
-      props.clientCidrs.forEach((cidr, i) =>
-        new VpcSecurityGroupIngressRule(this, `from-private-${i}-${port}`, {
-          securityGroupId: this.securityGroup.id,
-          cidrIpv4: cidr,
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          description: `Port ${port} from private subnet ${Token.isUnresolved(cidr) ? i : cidr}, to forward`,
-        }),
+    if (Token.isUnresolved(props.clientCidrs)) {
+      // CIDRs given as a Terraform value (a module's variable): one rule resource over every CIDR and port.
+      const eachRule = TerraformIterator.fromMap(
+        Token.asAnyMap(expression(`{ for pair in setproduct(${hcl(props.clientCidrs)}, ${hcl(NAT_INSTANCE_PORTS)}) : "\${pair[1]} from \${pair[0]}" => { cidr = pair[0], port = pair[1] } }`)),
       );
+      new VpcSecurityGroupIngressRule(this, "from-private", {
+        forEach: eachRule,
+        securityGroupId: this.securityGroup.id,
+        cidrIpv4: eachRule.getString("cidr"),
+        ipProtocol: "tcp",
+        fromPort: eachRule.getNumber("port"),
+        toPort: eachRule.getNumber("port"),
+        description: `Port ${eachRule.getString("port")} from private subnet ${eachRule.getString("cidr")}, to forward`,
+      });
+    } else {
+      for (const port of NAT_INSTANCE_PORTS) {
+        props.clientCidrs.forEach((cidr, i) =>
+          new VpcSecurityGroupIngressRule(this, `from-private-${i}-${port}`, {
+            securityGroupId: this.securityGroup.id,
+            cidrIpv4: cidr,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            description: `Port ${port} from private subnet ${Token.isUnresolved(cidr) ? i : cidr}, to forward`,
+          }),
+        );
+      }
+    }
+    for (const port of NAT_INSTANCE_PORTS) {
       new VpcSecurityGroupEgressRule(this, `to-internet-${port}`, {
         securityGroupId: this.securityGroup.id,
         cidrIpv4: "0.0.0.0/0",
@@ -90,7 +109,7 @@ export class NatInstance extends Construct {
     const metadataOptions = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: IMDS_HOP_LIMIT };
     // The image is resolved by EC2 at launch, so planning needs no AWS call; the root volume is set here
     // rather than on the instance, where the provider would look the SSM alias up as an AMI id.
-    const arch = architectureOf(instanceType) === "arm64" ? "arm64" : "x86_64";
+    const arch = Token.isUnresolved(instanceType) ? expression(architectureHcl(hcl(instanceType))) : architectureOf(instanceType) === "arm64" ? "arm64" : "x86_64";
     const template = new LaunchTemplate(this, "launch-template", {
       namePrefix: naming.launchTemplatePrefix("nat"),
       description: `NAT instance of ${naming.base}: IMDSv2 only, encrypted root volume`,

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Op, TerraformOutput, Token } from "cdktf";
+import { Fn, Op, TerraformIterator, TerraformLocal, TerraformOutput, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
@@ -15,6 +15,8 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { CreateNetworkConfig, ExistingNetworkConfig, NetworkConfig } from "./config/schema";
+import { and, choose, Condition, conditionHcl, equals, isTrue, not, notEmpty, onlyWhere } from "./condition";
+import { addressOf, expression, hcl, instanceAttribute, listExpression } from "./expression";
 import { NatInstance } from "./nat-instance";
 import { Arns } from "./arns";
 import { Naming } from "./naming";
@@ -30,10 +32,25 @@ export interface INetwork {
   readonly publicSubnetIds: string[];
 }
 
+/**
+ * The network as a plain Terraform module's variables choose it: created where `create` holds, with the
+ * zones, subnet CIDRs, NAT and interface endpoints as Terraform values that Terraform loops over
+ * (`for_each`), else the `existing` VPC and subnets.
+ */
+export interface TerraformNetworkConfig {
+  readonly create: Condition;
+  readonly created: CreateNetworkConfig;
+  /** @default none: the network is always created */
+  readonly existing?: ExistingNetworkConfig & {
+    /** The variable that gives it, named in the subnet checks' messages. @default "the existing network" */
+    readonly variable?: string;
+  };
+}
+
 export interface NetworkProps {
   readonly naming: Naming;
   readonly region: string;
-  readonly config: NetworkConfig;
+  readonly config: NetworkConfig | TerraformNetworkConfig;
   /** @default no permissions boundary */
   readonly permissionsBoundaryArn?: string;
   /** @default unknown: no source-account trust conditions */
@@ -60,8 +77,8 @@ export class Network extends Construct implements INetwork {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const built =
-      props.config.mode === "create" ? this.create(props, props.config) : this.reuse(props.config);
+    const { config } = props;
+    const built = "created" in config ? this.chosen(props, config) : config.mode === "create" ? this.create(props, config) : this.reuse(config);
     this.vpcId = built.vpcId;
     this.privateSubnetIds = built.privateSubnetIds;
     this.publicSubnetIds = built.publicSubnetIds;
@@ -87,16 +104,57 @@ export class Network extends Construct implements INetwork {
     return { vpcId: config.vpcId, privateSubnetIds: config.privateSubnetIds, publicSubnetIds: config.publicSubnetIds };
   }
 
+  /** The network a module's variables choose: both variants built, each only where it applies. */
+  private chosen(props: NetworkProps, config: TerraformNetworkConfig): INetwork {
+    const created = onlyWhere(this, config.create, () => this.createLooped(props, config.created));
+    if (!config.existing) return created!;
+    const existing = config.existing;
+    this.verifyLooped(existing, and(not(config.create), isTrue(existing.verifySubnets)));
+    if (!created) return { vpcId: existing.vpcId, privateSubnetIds: existing.privateSubnetIds, publicSubnetIds: existing.publicSubnetIds };
+    return {
+      vpcId: choose(config.create, created.vpcId, existing.vpcId),
+      privateSubnetIds: choose(config.create, created.privateSubnetIds, existing.privateSubnetIds),
+      publicSubnetIds: choose(config.create, created.publicSubnetIds, existing.publicSubnetIds),
+    };
+  }
+
+  /**
+   * The checks of `reuse` over subnets given as a Terraform list: one data source per subnet where `verify`
+   * holds, and the same two output preconditions, which pass where it does not.
+   */
+  private verifyLooped(config: ExistingNetworkConfig & { readonly variable?: string }, verify: Condition): void {
+    const subnets = onlyWhere(this, verify, () => {
+      const eachSubnet = TerraformIterator.fromList(config.privateSubnetIds);
+      return new DataAwsSubnet(this, "private-subnets", { forEach: eachSubnet, id: eachSubnet.value });
+    });
+    if (!subnets) return;
+    const zones = listExpression(`[for s in values(${addressOf(subnets)}) : s.availability_zone]`);
+    const vpcs = listExpression(`[for s in values(${addressOf(subnets)}) : s.vpc_id]`);
+    const unless = (check: string) => expression(`!${conditionHcl(verify)} || ${check}`);
+    const named = config.variable ?? "the existing network";
+    // A module's outputs are its interface: named for what they hold, not by construct path.
+    this.guardedOutput("private-subnet-zones", "Availability zones of the reused private subnets (empty unless they are looked up)", zones, {
+      condition: unless(`length(distinct(${hcl(zones)})) >= 2`),
+      errorMessage: `${named}.private_subnet_ids must lie in at least two distinct availability zones.`,
+    }).overrideLogicalId("existing_private_subnet_zones");
+    this.guardedOutput("private-subnet-vpcs", "VPC of each reused private subnet (empty unless they are looked up)", vpcs, {
+      condition: unless(`length(distinct(concat(${hcl(vpcs)}, [${hcl(config.vpcId)}]))) == 1`),
+      errorMessage: `${named}.private_subnet_ids must all belong to ${named}.vpc_id.`,
+    }).overrideLogicalId("existing_private_subnet_vpcs");
+  }
+
   /**
    * An output with a precondition. Escape hatch: cdktf 0.21 accepts `precondition` on TerraformOutput but
    * never renders it, so it is written with addOverride (terraform-subnet-checks.test.ts proves it fires).
    */
-  private guardedOutput(id: string, description: string, value: string[], check: { condition: unknown; errorMessage: string }) {
+  private guardedOutput(id: string, description: string, value: string[], check: { condition: unknown; errorMessage: string }): TerraformOutput {
     const output = new TerraformOutput(this, id, { description, value });
     output.addOverride("precondition", [{ condition: check.condition, error_message: check.errorMessage }]);
+    return output;
   }
 
-  private create(props: NetworkProps, config: CreateNetworkConfig): INetwork {
+  /** The VPC, its default security group (stripped), the internet gateway and the public route table. */
+  private vpcAndGateway(props: NetworkProps, config: CreateNetworkConfig) {
     const { naming } = props;
     const vpc = new Vpc(this, "vpc", {
       cidrBlock: config.vpcCidr,
@@ -118,6 +176,12 @@ export class Network extends Construct implements INetwork {
       destinationCidrBlock: ANYWHERE,
       gatewayId: igw.id,
     });
+    return { vpc, igw, publicRouteTable };
+  }
+
+  private create(props: NetworkProps, config: CreateNetworkConfig): INetwork {
+    const { naming } = props;
+    const { vpc, igw, publicRouteTable } = this.vpcAndGateway(props, config);
 
     // `a`, `b` from the zone name; a zone given as a Terraform value (a module variable) is numbered.
     const zoneSuffix = (zone: string) =>
@@ -181,24 +245,10 @@ export class Network extends Construct implements INetwork {
       return s;
     });
 
-    for (const service of GATEWAY_ENDPOINTS) {
-      new VpcEndpoint(this, `${service}-gateway-endpoint`, {
-        vpcId: vpc.id,
-        serviceName: `com.amazonaws.${props.region}.${service}`,
-        vpcEndpointType: "Gateway",
-        routeTableIds: [...privateRouteTables.map((rt) => rt.id), publicRouteTable.id],
-        tags: { Name: naming.resource(`${service}-gateway`) },
-      });
-    }
+    this.gatewayEndpoints(props, vpc, [...privateRouteTables.map((rt) => rt.id), publicRouteTable.id]);
 
     if (config.interfaceEndpoints.length > 0) {
-      const endpointSg = new SecurityGroup(this, "endpoints-sg", {
-        name: naming.securityGroup("vpc-endpoints"),
-        description: "HTTPS from inside the VPC to interface endpoints",
-        vpcId: vpc.id,
-        ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: [vpc.cidrBlock] }],
-        tags: { Name: naming.resource("vpc-endpoints") },
-      });
+      const endpointSg = this.endpointsSecurityGroup(props, vpc);
       for (const service of config.interfaceEndpoints) {
         new VpcEndpoint(this, `${service.replace(".", "-")}-endpoint`, {
           vpcId: vpc.id,
@@ -218,6 +268,144 @@ export class Network extends Construct implements INetwork {
       privateSubnetIds: privateSubnets.map((s) => s.id),
       publicSubnetIds: publicSubnets.map((s) => s.id),
     };
+  }
+
+  /**
+   * `create` for zones, CIDRs, NAT and endpoints given as Terraform values: the same resources, each
+   * per-zone one a single resource with `for_each` over the zones (keyed by zone name, so a zone added at
+   * the end changes nothing else), NAT gateways for the zones the NAT mode picks, the NAT instance where the
+   * mode is "instance", and one interface endpoint resource over the endpoint list.
+   */
+  private createLooped(props: NetworkProps, config: CreateNetworkConfig): INetwork {
+    const { naming } = props;
+    const { vpc, igw, publicRouteTable } = this.vpcAndGateway(props, config);
+    const zoneList = config.availabilityZones;
+    const nat = hcl(config.natGateways);
+    // Each zone: its position, its name's suffix (`a`) and its subnets' CIDRs (lists in zone order).
+    const zones = new TerraformLocal(
+      this,
+      "zones",
+      expression(
+        `{ for i, zone in ${hcl(zoneList)} : zone => { index = i, suffix = trimprefix(zone, ${hcl(props.region)}), ` +
+          `private_cidr = ${hcl(config.privateSubnetCidrs)}[i], public_cidr = ${hcl(config.publicSubnetCidrs)}[i] } }`,
+      ),
+    );
+    const firstZone = `${hcl(zoneList)}[0]`;
+    const eachZone = TerraformIterator.fromMap(zones.asAnyMap);
+
+    const publicSubnet = new Subnet(this, "public", {
+      forEach: eachZone,
+      vpcId: vpc.id,
+      availabilityZone: eachZone.key,
+      cidrBlock: eachZone.getString("public_cidr"),
+      mapPublicIpOnLaunch: false,
+      tags: { Name: naming.resource(`public-${eachZone.getString("suffix")}`), Tier: "public" },
+    });
+    new RouteTableAssociation(this, "public-rta", { forEach: eachZone, subnetId: instanceAttribute(publicSubnet, "each.key", "id"), routeTableId: publicRouteTable.id });
+
+    // single: the first zone; perAz: every zone; none and instance: no gateway.
+    const natZones = new TerraformLocal(
+      this,
+      "nat-zones",
+      expression(`{ for zone, z in ${hcl(zones.asAnyMap)} : zone => z if ${nat} == "perAz" || (${nat} == "single" && z.index == 0) }`),
+    );
+    const eachNat = TerraformIterator.fromMap(natZones.asAnyMap);
+    const eip = new Eip(this, "nat-eip", { forEach: eachNat, domain: "vpc", tags: { Name: naming.resource(`nat-${eachNat.getString("index")}`) } });
+    const natGateway = new NatGateway(this, "nat", {
+      forEach: eachNat,
+      allocationId: instanceAttribute(eip, "each.key", "allocation_id"),
+      subnetId: instanceAttribute(publicSubnet, "each.key", "id"),
+      tags: { Name: naming.resource(`nat-${eachNat.getString("suffix")}`) },
+      dependsOn: [igw],
+    });
+    const natInstance = onlyWhere(this, equals(config.natGateways, "instance"), () =>
+      new NatInstance(this, "nat-instance", {
+        naming,
+        vpcId: vpc.id,
+        subnetId: instanceAttribute(publicSubnet, firstZone, "id"),
+        clientCidrs: config.privateSubnetCidrs,
+        instanceType: config.natInstanceType,
+      }),
+    );
+
+    const privateSubnet = new Subnet(this, "private", {
+      forEach: eachZone,
+      vpcId: vpc.id,
+      availabilityZone: eachZone.key,
+      cidrBlock: eachZone.getString("private_cidr"),
+      mapPublicIpOnLaunch: false,
+      tags: { Name: naming.resource(`private-${eachZone.getString("suffix")}`), Tier: "private" },
+    });
+    const privateRouteTable = new RouteTable(this, "private-rt", {
+      forEach: eachZone,
+      vpcId: vpc.id,
+      tags: { Name: naming.resource(`private-${eachZone.getString("suffix")}`) },
+    });
+    new RouteTableAssociation(this, "private-rta", {
+      forEach: eachZone,
+      subnetId: instanceAttribute(privateSubnet, "each.key", "id"),
+      routeTableId: instanceAttribute(privateRouteTable, "each.key", "id"),
+    });
+    // A default route per zone wherever there is a way out: its zone's gateway (perAz), the first zone's
+    // (single), or the NAT instance.
+    const routedZones = new TerraformLocal(this, "routed-zones", expression(`${nat} == "none" ? {} : ${hcl(zones.asAnyMap)}`));
+    const eachRouted = TerraformIterator.fromMap(routedZones.asAnyMap);
+    new Route(this, "private-default-route", {
+      forEach: eachRouted,
+      routeTableId: instanceAttribute(privateRouteTable, "each.key", "id"),
+      destinationCidrBlock: ANYWHERE,
+      natGatewayId: expression(`${nat} == "instance" ? null : ${addressOf(natGateway)}[${nat} == "perAz" ? each.key : ${firstZone}].id`),
+      ...(natInstance && { networkInterfaceId: expression(`${nat} == "instance" ? ${hcl(natInstance.networkInterfaceId)} : null`) }),
+    });
+
+    const privateRouteTableIds = `[for zone in ${hcl(zoneList)} : ${addressOf(privateRouteTable)}[zone].id]`;
+    this.gatewayEndpoints(props, vpc, listExpression(`concat(${privateRouteTableIds}, [${hcl(publicRouteTable.id)}])`));
+
+    const privateSubnetIds = listExpression(`[for zone in ${hcl(zoneList)} : ${addressOf(privateSubnet)}[zone].id]`);
+    const endpointSg = onlyWhere(this, notEmpty(config.interfaceEndpoints), () => this.endpointsSecurityGroup(props, vpc));
+    if (endpointSg) {
+      const eachEndpoint = TerraformIterator.fromList(config.interfaceEndpoints);
+      new VpcEndpoint(this, "interface-endpoints", {
+        forEach: eachEndpoint,
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${props.region}.${eachEndpoint.value}`,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: true,
+        subnetIds: privateSubnetIds,
+        securityGroupIds: [endpointSg.id],
+        tags: { Name: naming.resource(`${eachEndpoint.value}-endpoint`) },
+      });
+    }
+
+    this.flowLogs(props, config, vpc);
+    return {
+      vpcId: vpc.id,
+      privateSubnetIds,
+      publicSubnetIds: listExpression(`[for zone in ${hcl(zoneList)} : ${addressOf(publicSubnet)}[zone].id]`),
+    };
+  }
+
+  /** Free S3 and DynamoDB gateway endpoints on every route table, so that traffic skips NAT. */
+  private gatewayEndpoints(props: NetworkProps, vpc: Vpc, routeTableIds: string[]): void {
+    for (const service of GATEWAY_ENDPOINTS) {
+      new VpcEndpoint(this, `${service}-gateway-endpoint`, {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${props.region}.${service}`,
+        vpcEndpointType: "Gateway",
+        routeTableIds,
+        tags: { Name: props.naming.resource(`${service}-gateway`) },
+      });
+    }
+  }
+
+  private endpointsSecurityGroup(props: NetworkProps, vpc: Vpc): SecurityGroup {
+    return new SecurityGroup(this, "endpoints-sg", {
+      name: props.naming.securityGroup("vpc-endpoints"),
+      description: "HTTPS from inside the VPC to interface endpoints",
+      vpcId: vpc.id,
+      ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrBlocks: [vpc.cidrBlock] }],
+      tags: { Name: props.naming.resource("vpc-endpoints") },
+    });
   }
 
   private flowLogs(props: NetworkProps, config: CreateNetworkConfig, vpc: Vpc): void {

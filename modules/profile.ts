@@ -1,4 +1,5 @@
 import { Fn } from "cdktf";
+import { expression, hcl } from "./expression";
 
 /**
  * The Metaflow profile: every `METAFLOW_*` key Metaflow reads from a config file that this infrastructure
@@ -45,7 +46,13 @@ export function profileEntries(entries: Record<string, string | undefined>): [Me
   return METAFLOW_PROFILE_KEYS.filter((k) => entries[k] !== undefined && entries[k] !== "").map((k) => [k, entries[k]!]);
 }
 
-/** The profile as the JSON document `metaflow configure import` reads (Terraform resolves the values). */
-export function profileJson(entries: Record<string, string | undefined>): string {
-  return Fn.jsonencode(Object.fromEntries(profileEntries(entries)));
+/**
+ * The profile as the JSON document `metaflow configure import` reads (Terraform resolves the values).
+ * `withoutNulls`: some values may be null in Terraform (parts a module's variables leave out), and those
+ * keys are left out, as absent keys are. @default false
+ */
+export function profileJson(entries: Record<string, string | undefined>, options: { withoutNulls?: boolean } = {}): string {
+  const profile = Object.fromEntries(profileEntries(entries));
+  if (!options.withoutNulls) return Fn.jsonencode(profile);
+  return expression(`jsonencode({ for key, value in ${hcl(profile)} : key => value if value != null })`);
 }

@@ -16,10 +16,11 @@ import { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link"
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { Arns } from "./arns";
+import { equals, notEmpty, onlyWhere } from "./condition";
 import { ServiceConfig } from "./config/service-config";
 import { Naming } from "./naming";
 import { EXECUTE_API_INVOKE } from "./perms";
-import { PolicyStatement, policyJson } from "./policy";
+import { PolicyPart, policyJson, statementsWhere } from "./policy";
 import { Role } from "./role";
 
 export interface PublicApiProps {
@@ -66,8 +67,7 @@ export class PublicApi extends Construct {
       name: naming.logGroup("api-access"),
       retentionInDays: config.accessLogRetentionDays,
     });
-    let account: ApiGatewayAccount | undefined;
-    if (config.accountLoggingRole === "create") {
+    const account = onlyWhere(this, equals(config.accountLoggingRole, "create"), () => {
       const role = new Role(this, "logging-role", {
         name: naming.iamRole("apigw-logs"),
         assumedBy: "apigateway.amazonaws.com",
@@ -79,8 +79,8 @@ export class PublicApi extends Construct {
         "push-logs",
         Arns.for(this, props.region).managedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
       );
-      account = new ApiGatewayAccount(this, "account", { cloudwatchRoleArn: role.arn, dependsOn: [attachment] });
-    }
+      return new ApiGatewayAccount(this, "account", { cloudwatchRoleArn: role.arn, dependsOn: [attachment] });
+    });
 
     const link = new ApiGatewayVpcLink(this, "vpc-link", {
       name: naming.resource("metadata"),
@@ -94,7 +94,7 @@ export class PublicApi extends Construct {
       apiKeySource: "HEADER",
     });
 
-    const statements: PolicyStatement[] = [
+    const statements: PolicyPart[] = [
       { Sid: "Invoke", Effect: "Allow", Principal: "*", Action: EXECUTE_API_INVOKE, Resource: "execute-api:/*" },
       {
         Sid: "BlockLegacyAuthToken",
@@ -104,16 +104,18 @@ export class PublicApi extends Construct {
         Resource: [`execute-api:/*/*/${BLOCKED_PATH}`, `execute-api:/*/*/${BLOCKED_PATH}/*`],
       },
     ];
-    if (config.allowedSourceCidrs.length > 0) {
-      statements.push({
-        Sid: "AllowListedSourcesOnly",
-        Effect: "Deny",
-        Principal: "*",
-        Action: EXECUTE_API_INVOKE,
-        Resource: "execute-api:/*",
-        Condition: { NotIpAddress: { "aws:SourceIp": config.allowedSourceCidrs } },
-      });
-    }
+    statements.push(
+      ...statementsWhere(notEmpty(config.allowedSourceCidrs), [
+        {
+          Sid: "AllowListedSourcesOnly",
+          Effect: "Deny",
+          Principal: "*",
+          Action: EXECUTE_API_INVOKE,
+          Resource: "execute-api:/*",
+          Condition: { NotIpAddress: { "aws:SourceIp": config.allowedSourceCidrs } },
+        },
+      ]),
+    );
     const policy = new ApiGatewayRestApiPolicy(this, "policy", { restApiId: api.id, policy: policyJson(statements) });
 
     const proxy = new ApiGatewayResource(this, "proxy", { restApiId: api.id, parentId: api.rootResourceId, pathPart: "{proxy+}" });

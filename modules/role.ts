@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
+import { TerraformIterator } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { STS_ASSUME_ROLE } from "./perms";
-import { PolicyStatement, policyJson } from "./policy";
+import { PolicyPart, PolicyStatement, policyJson } from "./policy";
 
 export interface RoleProps {
   /** The role name, from the naming helper. */
@@ -27,7 +28,7 @@ export interface RoleProps {
 export interface IRole {
   readonly name: string;
   readonly arn: string;
-  addPolicy(name: string, statements: readonly PolicyStatement[]): void;
+  addPolicy(name: string, statements: readonly PolicyPart[]): void;
 }
 
 /**
@@ -39,7 +40,7 @@ export class ExistingRole extends Construct implements IRole {
     super(scope, id);
   }
 
-  public addPolicy(name: string, statements: readonly PolicyStatement[]): void {
+  public addPolicy(name: string, statements: readonly PolicyPart[]): void {
     new IamRolePolicy(this, `policy-${name}`, { role: this.name, name, policy: policyJson(statements) });
   }
 }
@@ -82,8 +83,14 @@ export class Role extends Construct implements IRole {
     return new IamRolePolicyAttachment(this, `managed-${id}`, { role: this.role.name, policyArn });
   }
 
+  /** Attaches the managed policies of a Terraform list (a module's variable): one attachment resource over them. */
+  public attachManagedPolicies(id: string, policyArns: readonly string[]): IamRolePolicyAttachment {
+    const each = TerraformIterator.fromList(policyArns as string[]);
+    return new IamRolePolicyAttachment(this, `managed-${id}`, { forEach: each, role: this.role.name, policyArn: each.value });
+  }
+
   /** Attaches an inline policy named `name`; each name once per role. */
-  public addPolicy(name: string, statements: readonly PolicyStatement[]): IamRolePolicy {
+  public addPolicy(name: string, statements: readonly PolicyPart[]): IamRolePolicy {
     if (this.policyNames.has(name)) {
       throw new Error(`${this.node.path} already has a policy named "${name}"; grant each permission once`);
     }

@@ -2,6 +2,8 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Arns } from "./arns";
+import { choose, Condition, isTrue, onlyWhere } from "./condition";
+import { concatLists } from "./expression";
 import { SchedulingConfig } from "./config/scheduling-config";
 import { IBatch } from "./compute";
 import { Datastore } from "./datastore";
@@ -37,6 +39,8 @@ export interface StepFunctionsAccess {
   readonly executionLogs: CloudwatchLogGroup;
   /** METAFLOW_SFN_STATE_MACHINE_PREFIX: state machines and their rules are named `<prefix>_<flow>`. */
   readonly stateMachinePrefix: string;
+  /** Where it exists: always, or where a Terraform condition holds (a module's `scheduling_enabled`). */
+  readonly where: Condition;
 }
 
 /**
@@ -67,10 +71,11 @@ export class Scheduling extends Construct {
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: true,
     });
-    if (props.config.enabled) this.stepFunctions = this.stepFunctionsAccess(props);
+    const enabled = isTrue(props.config.enabled);
+    this.stepFunctions = onlyWhere(this, enabled, () => this.stepFunctionsAccess(props, enabled));
   }
 
-  private stepFunctionsAccess(props: SchedulingProps): StepFunctionsAccess {
+  private stepFunctionsAccess(props: SchedulingProps, where: Condition): StepFunctionsAccess {
     const { naming, batch } = props;
     const arns = Arns.for(this, props.region, props.accountId);
     const arn = (service: string, resource: string) => arns.of(service, resource);
@@ -99,7 +104,7 @@ export class Scheduling extends Construct {
         Sid: "SubmitJobs",
         Effect: "Allow",
         Action: BATCH_SUBMIT,
-        Resource: [...batch.queueArns, arn("batch", "job-definition/*")],
+        Resource: concatLists(batch.queueArns, [arn("batch", "job-definition/*")]),
       },
       // DescribeJobs has no resource-level permissions.
       { Sid: "WatchJobs", Effect: "Allow", Action: BATCH_DESCRIBE_JOBS, Resource: "*" },
@@ -126,7 +131,7 @@ export class Scheduling extends Construct {
     eventBridgeRole.addPolicy("start-executions", [
       { Sid: "StartExecutions", Effect: "Allow", Action: STATES_START, Resource: stateMachines },
     ]);
-    return { stepFunctionsRole, eventBridgeRole, executionLogs, stateMachinePrefix };
+    return { stepFunctionsRole, eventBridgeRole, executionLogs, stateMachinePrefix, where };
   }
 
   /** Put, Get and UpdateItem on the table: what Metaflow's foreach bookkeeping does from a job. */
@@ -143,8 +148,9 @@ export class Scheduling extends Construct {
       METAFLOW_SFN_STATE_MACHINE_PREFIX: sfn.stateMachinePrefix,
       METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: sfn.eventBridgeRole.arn,
       METAFLOW_SFN_DYNAMO_DB_TABLE: this.table.name,
-      // Step Functions' logging destination wants the group ARN with its `:*` suffix.
-      METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: `${sfn.executionLogs.arn}:*`,
+      // Step Functions' logging destination wants the group ARN with its `:*` suffix. In a module the
+      // group may be absent, and a null ARN cannot go into a string template: the key is null there.
+      METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: choose(sfn.where, `${sfn.executionLogs.arn}:*`, null as unknown as string),
     };
   }
 }

@@ -8,6 +8,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { choose, Condition, conditionHcl, isTerraformCondition } from "./condition";
+import { rawExpression } from "./expression";
 import { S3_ALL_FOR_DENY } from "./perms";
 import { policyJson } from "./policy";
 
@@ -18,6 +20,8 @@ export interface SecureBucketProps {
   readonly namePrefix?: string;
   /** Customer-managed key for SSE-KMS (bucket key on); without it, SSE-S3. @default SSE-S3 */
   readonly kmsKey?: KmsKey;
+  /** Where the key is used, when that is a Terraform condition (a module's choice). @default wherever `kmsKey` is given */
+  readonly kmsKeyWhere?: Condition;
   /** Days a replaced or deleted object version is kept. */
   readonly noncurrentVersionRetentionDays: number;
   /** Noncurrent versions kept regardless of age. @default none */
@@ -68,9 +72,17 @@ export class SecureBucket extends Construct {
       bucket: bucket.id,
       provider,
       rule: [
-        props.kmsKey
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKey.arn }, bucketKeyEnabled: true }
-          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        props.kmsKey && props.kmsKeyWhere !== undefined && isTerraformCondition(props.kmsKeyWhere)
+          ? {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: choose(props.kmsKeyWhere, "aws:kms", "AES256"),
+                kmsMasterKeyId: choose(props.kmsKeyWhere, props.kmsKey.arn, null as unknown as string),
+              },
+              bucketKeyEnabled: rawExpression(`${conditionHcl(props.kmsKeyWhere)} ? true : null`),
+            }
+          : props.kmsKey
+            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKey.arn }, bucketKeyEnabled: true }
+            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
     });
     const versioning = new S3BucketVersioningA(this, "versioning", {

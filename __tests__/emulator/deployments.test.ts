@@ -5,7 +5,7 @@ import { Emulator } from "../../flow/emulator/server";
 import { CommandResult, Deployment, describeWithEmulator, later, ROOT, startSuiteEmulator, SUITE_LOG_DIR } from "../support/emulator";
 import {
   addressOf, AfterCreate, change, ChangeResult, checkAfterCreate, Created, createFromEmpty, FLOW_NAME, MetaflowResult, restartWiring, RestartWiring,
-  runMetaflow, seedCertificate, stateAddresses, UiReadBack, uiReadBack,
+  runMetaflow, seedCertificate, seedExistingNetwork, stateAddresses, UiReadBack, uiReadBack,
 } from "./scenarios";
 
 /**
@@ -528,29 +528,6 @@ async function schedulingObserved(d: Deployment): Promise<object> {
     { service: "dynamodb", operation: "describe_table", params: { TableName: "metaflow-dev-step-functions" } },
   ]);
   return { stepFunctionsRole: sfn.ok, eventBridgeRole: events.ok, table: table.ok ? table.result.Table.TableStatus : table.code, tableArn: table.result?.Table?.TableArn };
-}
-
-/**
- * The shared-vpc example reuses a VPC, subnets, a bucket, a KMS key and a permissions boundary: made here
- * first through the API, and the example's ids replaced by theirs (moto picks its own ids).
- */
-async function seedExistingNetwork(d: Deployment, config: any): Promise<object> {
-  const vpc = (await d.call("ec2", "create_vpc", { CidrBlock: "10.20.0.0/16" })).Vpc.VpcId;
-  const subnet = async (cidr: string, zone: string) => (await d.call("ec2", "create_subnet", { VpcId: vpc, CidrBlock: cidr, AvailabilityZone: zone })).Subnet.SubnetId;
-  const privateSubnets = [await subnet("10.20.0.0/20", "us-east-1a"), await subnet("10.20.16.0/20", "us-east-1b")];
-  const publicSubnets = [await subnet("10.20.128.0/24", "us-east-1a"), await subnet("10.20.129.0/24", "us-east-1b")];
-  await d.call("s3", "create_bucket", { Bucket: config.storage.bucketName });
-  const key = (await d.call("kms", "create_key", { Description: "the existing datastore key" })).KeyMetadata.Arn;
-  const boundaryName = config.permissionsBoundaryArn.split("/").pop();
-  await d.call("iam", "create_policy", {
-    PolicyName: boundaryName,
-    PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
-  });
-  return {
-    ...config,
-    network: { ...config.network, vpcId: vpc, privateSubnetIds: privateSubnets, publicSubnetIds: publicSubnets },
-    storage: { ...config.storage, kmsKeyArn: key },
-  };
 }
 
 /** Batch as it is: environments, queues, and the launch-template version each environment uses. */

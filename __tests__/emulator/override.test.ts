@@ -1,5 +1,9 @@
 import { ARTIFACTS, NOT_CREATED, NOT_UPDATABLE } from "../../flow/emulator/gaps";
-import { EMULATED_SERVICES, emulatorOverride, notCreatedAddresses } from "../../flow/emulator/override";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EMULATED_SERVICES, EMULATOR_OVERRIDE_FILE, emulatorModuleOverride, emulatorOverride, notCreatedAddresses, writeModuleOverrides } from "../../flow/emulator/override";
+import { synthesizeModules } from "../../hcl/write-modules";
 import { parseFlowArgs } from "../../flow/options";
 import { diagnose, FlowError } from "../../flow/terraform";
 import { synth } from "../support/synth";
@@ -92,6 +96,72 @@ describe("emulator override of a stack the emulator can hold whole", () => {
   test("writes one provider block per aliased provider, with the alias", () => {
     const override: any = emulatorOverride({ provider: { aws: [{}, { alias: "replica" }] } }, { url: URL, statePath: STATE });
     expect(override.provider.aws.map((p: any) => p.alias)).toEqual([undefined, "replica"]);
+  });
+});
+
+describe("emulator override of a child module (an HCL root's modules)", () => {
+  const metaflow = synthesizeModules().find((m) => m.name === "metaflow")!.json;
+  const override: any = emulatorModuleOverride(metaflow);
+
+  test("has the resource workarounds and neither a provider nor a backend (those are the root's)", () => {
+    expect(Object.keys(override)).toEqual(["resource"]);
+  });
+
+  test("gives every resource of a not-created type count = 0, in place of the module's own condition", () => {
+    const addresses = notCreatedAddresses(metaflow);
+    expect(addresses.map((a) => a.split(".")[0]).sort()).toEqual(NOT_CREATED.map((g) => g.type).sort());
+    for (const address of addresses) {
+      const [type, name] = address.split(".");
+      expect(metaflow.resource[type][name].count).toMatch(/\? 1 : 0\}$/);
+      expect(override.resource[type][name].count).toBe(0);
+    }
+  });
+
+  test("leaves references the module already reads through one(...) as they are", () => {
+    const [policy] = notCreatedAddresses(metaflow).filter((a) => a.startsWith("aws_api_gateway_rest_api_policy."));
+    const name = Object.keys(metaflow.resource.aws_api_gateway_deployment)[0];
+    expect(metaflow.resource.aws_api_gateway_deployment[name].triggers.redeployment).toContain(`one(${policy}[*].policy)`);
+    expect(override.resource.aws_api_gateway_deployment?.[name]).toBeUndefined();
+  });
+
+  test("adds the artifacts to ignore_changes of resources with for_each too, keeping their own", () => {
+    const [name, template] = Object.entries<any>(metaflow.resource.aws_launch_template).find(([, body]) => body.for_each)!;
+    expect(template.lifecycle.create_before_destroy).toBe(true);
+    expect(override.resource.aws_launch_template[name].lifecycle).toEqual({ ...template.lifecycle, ignore_changes: expect.arrayContaining(["tag_specifications", "tags", "tags_all"]) });
+  });
+
+  test("a not-created resource with for_each loses its instances, as count = 0 cannot go with for_each", () => {
+    const module = { resource: { aws_s3_bucket_policy: { p: { for_each: "${var.buckets}", bucket: "${each.key}", policy: "{}" } } } };
+    expect((emulatorModuleOverride(module) as any).resource.aws_s3_bucket_policy.p).toEqual({ for_each: {} });
+  });
+
+  test("a module without gaps needs no override file", () => {
+    expect(emulatorModuleOverride({ resource: { aws_vpc: { v: { cidr_block: "10.0.0.0/16" } } } })).toBeUndefined();
+  });
+
+  test("writeModuleOverrides writes one in each module directory init loaded, removes a stale one, and names what is not created", () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "mf-module-overrides-"));
+    try {
+      const root = path.join(work, "root");
+      const write = (file: string, json: object) => {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, JSON.stringify(json));
+      };
+      write(path.join(work, "modules", "metaflow", "main.tf.json"), metaflow);
+      write(path.join(work, "modules", "plain", "main.tf.json"), { resource: { aws_vpc: { v: { cidr_block: "10.0.0.0/16" } } } });
+      write(path.join(work, "modules", "plain", EMULATOR_OVERRIDE_FILE), { resource: {} });
+      write(path.join(root, ".terraform", "modules", "modules.json"), {
+        Modules: [{ Key: "", Dir: "." }, { Key: "metaflow", Dir: "../modules/metaflow" }, { Key: "plain", Dir: "../modules/plain" }],
+      });
+      const notCreated = writeModuleOverrides(root);
+      expect(JSON.parse(fs.readFileSync(path.join(work, "modules", "metaflow", EMULATOR_OVERRIDE_FILE), "utf8"))).toEqual(JSON.parse(JSON.stringify(override)));
+      expect(fs.existsSync(path.join(work, "modules", "plain", EMULATOR_OVERRIDE_FILE))).toBe(false);
+      expect(notCreated.sort()).toEqual(notCreatedAddresses(metaflow).map((a) => `module.metaflow.${a}`).sort());
+      fs.writeFileSync(path.join(work, "modules", "plain", "extra.tf"), 'resource "aws_s3_bucket_policy" "p" {}\n');
+      expect(() => writeModuleOverrides(root)).toThrow(/module plain has HCL files \(extra.tf\)/);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 

@@ -309,3 +309,27 @@ export async function uiReadBack(d: Deployment): Promise<UiReadBack> {
   const profile = fs.existsSync(profileFile) ? JSON.parse(fs.readFileSync(profileFile, "utf8")) : {};
   return { loadBalancer, attributes, https, http, rules, certificateArn: config.ui.certificateArn, pool, services, profileCommand, profile };
 }
+
+/**
+ * The shared-vpc example reuses a VPC, subnets, a bucket, a KMS key and a permissions boundary: made here
+ * first through the API, and the example's ids replaced by theirs (moto picks its own ids). The HCL twin's
+ * emulator lane (hcl-examples.test.ts) reuses it, as its existing_network and existing_bucket.
+ */
+export async function seedExistingNetwork(d: Deployment, config: any): Promise<object> {
+  const vpc = (await d.call("ec2", "create_vpc", { CidrBlock: "10.20.0.0/16" })).Vpc.VpcId;
+  const subnet = async (cidr: string, zone: string) => (await d.call("ec2", "create_subnet", { VpcId: vpc, CidrBlock: cidr, AvailabilityZone: zone })).Subnet.SubnetId;
+  const privateSubnets = [await subnet("10.20.0.0/20", "us-east-1a"), await subnet("10.20.16.0/20", "us-east-1b")];
+  const publicSubnets = [await subnet("10.20.128.0/24", "us-east-1a"), await subnet("10.20.129.0/24", "us-east-1b")];
+  await d.call("s3", "create_bucket", { Bucket: config.storage.bucketName });
+  const key = (await d.call("kms", "create_key", { Description: "the existing datastore key" })).KeyMetadata.Arn;
+  const boundaryName = config.permissionsBoundaryArn.split("/").pop();
+  await d.call("iam", "create_policy", {
+    PolicyName: boundaryName,
+    PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+  });
+  return {
+    ...config,
+    network: { ...config.network, vpcId: vpc, privateSubnetIds: privateSubnets, publicSubnetIds: publicSubnets },
+    storage: { ...config.storage, kmsKeyArn: key },
+  };
+}

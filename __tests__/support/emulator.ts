@@ -227,10 +227,13 @@ export class Deployment {
     return answer.result;
   }
 
-  /** Every resource of the state, described through the API (inventory.py). */
-  public async inventory(): Promise<{ checked: { address: string; type: string; found: boolean; how: string; detail?: string }[]; unsupported: string[] }> {
+  /**
+   * Every resource of the state, described through the API (inventory.py): the stack's state, or `state`
+   * (`terraform show -json` of another root on this emulator, such as an HCL twin's).
+   */
+  public async inventory(state?: unknown): Promise<{ checked: { address: string; type: string; found: boolean; how: string; detail?: string }[]; unsupported: string[] }> {
     const stateFile = path.join(this.root, "state-shown.json");
-    fs.writeFileSync(stateFile, JSON.stringify(await this.state()));
+    fs.writeFileSync(stateFile, JSON.stringify(state ?? (await this.state())));
     const result = await this.python([path.join(EMULATOR_TESTS, "inventory.py"), stateFile, "--region", this.region]);
     if (result.code !== 0) throw new Error(`inventory.py failed (${result.code}):\n${result.stderr}`);
     return JSON.parse(result.stdout);

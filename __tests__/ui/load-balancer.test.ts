@@ -1,3 +1,4 @@
+import { synthesizeModules } from "../../hcl/write-modules";
 import { checkRules } from "../../modules/rules";
 import { entriesIn, ref } from "../support/json";
 import { UI_CERTIFICATE, withUi } from "../support/configs";
@@ -124,5 +125,17 @@ describe("the UI load balancer in an existing network", () => {
     expect(vpc.id).toBe("vpc-0a1b2c3d4e5f60718");
     const ingress = rulesOn(out, ui(out).lbGroupRef, "ingress").map((r) => r.cidr_ipv4);
     expect(new Set(ingress)).toEqual(new Set([`\${data.aws_vpc.${vpcId}.cidr_block}`]));
+  });
+});
+
+describe("the UI load balancer of the plain-Terraform ui module (client_cidrs a Terraform list)", () => {
+  const ui = synthesizeModules().find((m) => m.name === "ui")!.json;
+  const rules = Object.values<any>(ui.resource.aws_vpc_security_group_ingress_rule).filter((r) => r.for_each !== undefined);
+
+  test("admits the VPC and every client CIDR on 443 and on 80 (the redirect), one rule per protocol over the joined list", () => {
+    expect(rules.map((r) => [r.from_port, r.to_port, r.for_each, r.cidr_ipv4]).sort()).toEqual([
+      [443, 443, "${toset((concat([var.vpc_cidr], var.client_cidrs)))}", "${each.value}"],
+      [80, 80, "${toset((concat([var.vpc_cidr], var.client_cidrs)))}", "${each.value}"],
+    ]);
   });
 });

@@ -43,7 +43,8 @@ module "compute" {
   private_subnet_ids    = module.network.private_subnet_ids
   datastore_bucket_name = module.storage.bucket_name
   datastore_kms_key_arn = module.storage.kms_key_arn
-  max_vcpus             = var.max_vcpus
+  compute_environments  = var.compute_environments
+  job_queues            = var.job_queues
 }
 
 module "service" {
@@ -61,7 +62,8 @@ module "scheduling" {
   source                = "../../terraform-modules/scheduling"
   name_prefix           = var.name_prefix
   environment           = var.environment
-  job_queue_arn         = module.compute.job_queue_arn
+  job_queue_arns        = module.compute.job_queue_arns
+  execution_role_arn    = module.compute.execution_role_arn
   job_role_name         = module.compute.job_role_name
   job_role_arn          = module.compute.job_role_arn
   datastore_bucket_name = module.storage.bucket_name
@@ -69,11 +71,12 @@ module "scheduling" {
 }
 
 locals {
-  # Every Metaflow profile key, from the modules' outputs.
-  metaflow_profile = merge(
+  # Every Metaflow profile key this deployment has a value for, from the modules' outputs (a module's
+  # keys for parts this configuration has not, such as the Fargate execution role, are null).
+  metaflow_profile = { for key, value in merge(
     module.storage.profile,
     module.service.profile,
     module.compute.profile,
     module.scheduling.profile,
-  )
+  ) : key => value if value != null }
 }

@@ -16,8 +16,14 @@ variable "environment" {
   default     = "dev"
 }
 
-variable "max_vcpus" {
-  type        = number
-  description = "Most vCPUs the Batch environment scales to"
-  default     = 256
+variable "compute_environments" {
+  type        = any
+  description = "Batch compute environments by name (the compute module's compute_environments)"
+  default     = { cpu = { kind = "ec2", max_vcpus = 256 } }
+}
+
+variable "job_queues" {
+  type        = any
+  description = "Batch job queues by name (the compute module's job_queues)"
+  default     = { default = { compute_environments = ["cpu"] } }
 }

@@ -1,8 +1,9 @@
 /**
  * Everything the emulator (moto 5.2.1, server mode, with hashicorp/aws 5.100.0) cannot do faithfully, in
  * one place, each with its cause. The emulator mode works around the first two lists in an override file
- * beside the synthesized stack (emulatorOverride in override.ts), never in what is synthesized for a real
- * account; the emulator suite checks that each entry is still needed and that nothing else differs.
+ * beside the synthesized stack (emulatorOverride in override.ts; for an HCL root, one in each module
+ * directory, writeModuleOverrides), never in what is synthesized for a real account; the emulator suite
+ * checks that each entry is still needed and that nothing else differs.
  */
 
 /** A resource type the emulator cannot hold: not created on the emulator (`count = 0` in the override). */

@@ -1,11 +1,14 @@
+import * as fs from "fs";
+import * as path from "path";
 import { Artifact, ARTIFACTS, isNotCreated, NOT_CREATED, NOT_UPDATABLE } from "./gaps";
 
 /**
- * The override file that points a synthesized stack at the emulator. Terraform merges `*_override.tf.json`
- * files into the configuration, so the stack's JSON itself is never edited and nothing here can reach a
- * real account: the provider's endpoints, dummy credentials and a local state file, plus the workarounds
- * of gaps.ts (resources the emulator cannot hold get `count = 0`, references to them become `one(...[*])`,
- * and the emulator's artifacts and the changes it cannot apply are added to `lifecycle.ignore_changes`).
+ * The override files that point a configuration at the emulator. Terraform merges `*_override.tf.json`
+ * files into the configuration of their directory's module, so the stack's JSON (or an HCL root and its
+ * modules) is never edited and nothing here can reach a real account: the provider's endpoints, dummy
+ * credentials and a local state file in the root, plus the workarounds of gaps.ts in every module
+ * (resources the emulator cannot hold get `count = 0`, references to them become `one(...[*])`, and the
+ * emulator's artifacts and the changes it cannot apply are added to `lifecycle.ignore_changes`).
  */
 
 export const EMULATOR_OVERRIDE_FILE = "emulator_override.tf.json";
@@ -63,23 +66,36 @@ function withoutReferences(value: Json, skipped: readonly string[]): Json {
   return value;
 }
 
-/** The override file's content for `stack`. */
-export function emulatorOverride(stack: StackJson, options: EmulatorOverrideOptions): object {
-  const resources = stack.resource ?? {};
+/**
+ * The gap workarounds for the resources of one module's JSON (a synthesized stack, or a child module of an
+ * HCL root): resources of a not-created type get `count = 0` (no instances, for one with `for_each`), the
+ * references to counted ones read through `one(...)`, and the artifacts and the changes the emulator cannot
+ * apply go into `lifecycle.ignore_changes`. Undefined when there is nothing to work around.
+ */
+export function resourceWorkarounds(module: StackJson, options: { ignoreArtifacts?: boolean } = {}): Record<string, Record<string, Record<string, Json>>> | undefined {
+  const resources = module.resource ?? {};
   const override: Record<string, Record<string, Record<string, Json>>> = {};
   const entry = (type: string, name: string) => ((override[type] ??= {})[name] ??= {});
 
-  const skipped = Object.entries(resources).flatMap(([type, byName]) => (isNotCreated(type) ? Object.keys(byName).map((name) => `${type}.${name}`) : []));
-  for (const address of skipped) {
-    const [type, name] = address.split(".");
-    entry(type, name).count = 0;
+  const notCreated = Object.entries(resources).flatMap(([type, byName]) => (isNotCreated(type) ? Object.keys(byName).map((name) => [type, name] as const) : []));
+  // count = 0 cannot go with for_each: a resource with for_each gets no instances instead. References to a
+  // counted one are rewritten below; one with for_each is read by instance key (or through values()), and
+  // none of the modules' not-created resources has for_each today (override.test.ts).
+  const skipped: string[] = [];
+  for (const [type, name] of notCreated) {
+    if (resources[type][name].for_each !== undefined) {
+      entry(type, name).for_each = {};
+    } else {
+      entry(type, name).count = 0;
+      skipped.push(`${type}.${name}`);
+    }
   }
   if (skipped.length > 0) {
     for (const [type, byName] of Object.entries(resources)) {
       for (const [name, body] of Object.entries(byName)) {
         for (const [key, value] of Object.entries(body)) {
           // depends_on may name a resource with count = 0; meta blocks are not expressions.
-          if (key === "//" || key === "depends_on" || key === "lifecycle") continue;
+          if (key === "//" || key === "depends_on" || key === "lifecycle" || key === "count" || key === "for_each") continue;
           const rewritten = withoutReferences(value, skipped);
           if (JSON.stringify(rewritten) !== JSON.stringify(value)) entry(type, name)[key] = rewritten;
         }
@@ -98,12 +114,57 @@ export function emulatorOverride(stack: StackJson, options: EmulatorOverrideOpti
       target.lifecycle = { ...lifecycle, ignore_changes: ignore };
     }
   }
+  return Object.keys(override).length > 0 ? override : undefined;
+}
 
+/** The override file's content for `stack`, a root module: the emulator's provider and state, and the workarounds. */
+export function emulatorOverride(stack: StackJson, options: EmulatorOverrideOptions): object {
+  const resource = resourceWorkarounds(stack, options);
   return {
     terraform: { backend: { local: { path: options.statePath } } },
     provider: { aws: (stack.provider?.aws ?? [{}]).map((p) => providerBlock(options.url, p.alias)) },
-    ...(Object.keys(override).length > 0 ? { resource: override } : {}),
+    ...(resource ? { resource } : {}),
   };
+}
+
+/**
+ * The override file for a child module's directory: Terraform merges override files per module, so each
+ * module an HCL root loads needs its own for the gaps of its resources. The provider and the state are the
+ * root's. Undefined when the module needs none.
+ */
+export function emulatorModuleOverride(module: StackJson, options: { ignoreArtifacts?: boolean } = {}): object | undefined {
+  const resource = resourceWorkarounds(module, options);
+  return resource ? { resource } : undefined;
+}
+
+/**
+ * Writes the override file of every child module an initialized root loaded (`.terraform/modules/modules.json`)
+ * into that module's own directory, or removes a stale one where a module needs none; returns the module
+ * addresses the emulator does not create, as `module.<key>.<type>.<name>`. A local module's directory is
+ * its source itself, so this is for a copy of the modules (the emulator suite's), never the repository's.
+ */
+export function writeModuleOverrides(rootDir: string, options: { ignoreArtifacts?: boolean } = {}): string[] {
+  const manifest = path.join(rootDir, ".terraform", "modules", "modules.json");
+  const loaded = JSON.parse(fs.readFileSync(manifest, "utf8")).Modules as { Key: string; Dir: string }[];
+  const notCreated: string[] = [];
+  for (const module of loaded.filter((m) => m.Key !== "")) {
+    const dir = path.resolve(rootDir, module.Dir);
+    const files = fs.readdirSync(dir).filter((f) => (f.endsWith(".tf") || f.endsWith(".tf.json")) && !/_override\.tf(\.json)?$/.test(f) && f !== "override.tf.json");
+    // The generated modules are JSON; a gap in an HCL file would go unseen, so such a module is refused.
+    const hcl = files.filter((f) => f.endsWith(".tf"));
+    if (hcl.length > 0) throw new Error(`writeModuleOverrides: module ${module.Key} has HCL files (${hcl.join(", ")}); only .tf.json modules can be read`);
+    const resource: Record<string, Record<string, Record<string, Json>>> = {};
+    for (const f of files) {
+      for (const [type, byName] of Object.entries<Record<string, Record<string, Json>>>(JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")).resource ?? {})) Object.assign((resource[type] ??= {}), byName);
+    }
+    const json = { resource };
+    const override = emulatorModuleOverride(json, options);
+    const file = path.join(dir, EMULATOR_OVERRIDE_FILE);
+    if (override) fs.writeFileSync(file, JSON.stringify(override, null, 2));
+    else fs.rmSync(file, { force: true });
+    notCreated.push(...notCreatedAddresses(json).map((address) => `module.${module.Key.split(".").join(".module.")}.${address}`));
+  }
+  return notCreated;
 }
 
 /** The addresses of `stack` that the emulator does not create (NOT_CREATED). */

@@ -141,7 +141,8 @@ export const BucketName = z.string().superRefine((s, ctx) => {
 });
 
 /** An IAM managed policy ARN (customer or AWS managed), with the message `message`. */
-export const iamPolicyArn = (message: string) => z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/, message);
+export const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
+export const iamPolicyArn = (message: string) => z.string().regex(IAM_POLICY_ARN, message);
 
 /** The partition and account of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`). */
 export function arnParts(arn: string): { partition: string; service: string; region: string; account: string } | undefined {

@@ -67,15 +67,24 @@ const JobQueueSchema = strict({
   priority: int(0, 1000).default(1),
 });
 
+/** The job image's rules and messages, shared with the plain-Terraform modules' validation (hcl/inputs/compute.ts). */
+export const JOB_IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const JOB_IMAGE_TAG_MESSAGE = "must be an image tag like py311-2026-12 (letters, digits, _ . -)";
+export const PINNED_JOB_IMAGE = /^[a-z0-9][a-z0-9._:\/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+export const PINNED_JOB_IMAGE_MESSAGE = "must be an image with a tag or digest, like 123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-2026-12";
+export const JOB_IMAGE_SOURCES = ["external", "repository"] as const;
+/** Days an untagged image is kept in the stack's repository, by default. */
+export const DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS = 14;
+
 /** An image tag: no `latest`, which would run whatever was pushed last. */
 const ImageTag = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag like py311-2026-12 (letters, digits, _ . -)")
+  .regex(JOB_IMAGE_TAG, JOB_IMAGE_TAG_MESSAGE)
   .refine((t) => t !== "latest", "must be pinned to a version, not latest");
 /** `[registry/]repository:tag` or `...@sha256:<digest>`, pinned. */
 const PinnedImage = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._:\/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/, "must be an image with a tag or digest, like 123456789012.dkr.ecr.us-east-1.amazonaws.com/metaflow-jobs:py311-2026-12")
+  .regex(PINNED_JOB_IMAGE, PINNED_JOB_IMAGE_MESSAGE)
   .refine((i) => !i.endsWith(":latest"), "must be pinned to a version or digest, not latest");
 
 /**
@@ -94,10 +103,12 @@ const RepositoryJobImageSchema = strict({
   source: z.literal("repository"),
   tag: ImageTag,
   /** Days an untagged image (one a push of the same tag replaced, or a failed push) is kept. @default 14 */
-  untaggedImageExpiryDays: int(1, 365).default(14),
+  untaggedImageExpiryDays: int(1, 365).default(DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS),
 }, onlyWhere("source", "external", ["image"], "the stack's repository names the image; give only the tag"));
 
-export const JobImageSchema = z.discriminatedUnion("source", [ExternalJobImageSchema, RepositoryJobImageSchema], discriminatorError("source", `"external", "repository"`));
+export const JobImageSchema = z.discriminatedUnion(
+  "source", [ExternalJobImageSchema, RepositoryJobImageSchema], discriminatorError("source", JOB_IMAGE_SOURCES.map((s) => `"${s}"`).join(", ")),
+);
 export type JobImageConfig = z.output<typeof JobImageSchema>;
 
 /** Trust for the Batch service: the dedicated role this project creates, or AWS's service-linked role. */
@@ -139,6 +150,10 @@ function jobQueuesOf(input: ComputeInput): JobQueueConfig[] {
 export function architectureOf(instanceType: string): "arm64" | "x86_64" {
   const suffix = /^[a-z-]*?\d+([a-z-]*)/.exec(instanceType.split(".")[0])?.[1] ?? "";
   return suffix.includes("g") ? "arm64" : "x86_64";
+}
+/** `architectureOf` in HCL, for an instance type given as a Terraform value (`type` is an HCL expression). */
+export function architectureHcl(type: string): string {
+  return `(strcontains(regex("^[a-z-]*?[0-9]+([a-z-]*)", split(".", ${type})[0])[0], "g") ? "arm64" : "x86_64")`;
 }
 type ComputeEnvironmentInput = z.output<typeof ComputeEnvironmentSchema>;
 

@@ -8,7 +8,7 @@ import { partitionOf } from "./regions";
  */
 
 /** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/`: a private ECR registry. */
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(\.cn)?)\//;
+export const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(\.cn)?)\//;
 
 /** The domain of ECR registries in `region`: `amazonaws.com.cn` in the China partition, `amazonaws.com` elsewhere. */
 export const ecrDomain = (region: string) => (partitionOf(region) === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com");
@@ -47,4 +47,18 @@ export function splitImage(image: string): { registry?: string; image: string } 
   // Docker's rule: the first part is a registry when it has a dot or a port, or is localhost.
   if (first && (first.includes(".") || first.includes(":") || first === "localhost")) return { registry: first, image: image.slice(slash + 1) };
   return { image };
+}
+
+/**
+ * `splitImage` in HCL, for an image a module's variable gives: the registry part of `image` (an HCL
+ * expression) or null when it has none, and the rest, by Docker's rule as above.
+ */
+export function splitImageHcl(image: string): { registry: string; image: string } {
+  const parts = `split("/", ${image})`;
+  const first = `${parts}[0]`;
+  const hasRegistry = `(length(${parts}) > 1 && (strcontains(${first}, ".") || strcontains(${first}, ":") || ${first} == "localhost"))`;
+  return {
+    registry: `(${hasRegistry} ? ${first} : null)`,
+    image: `(${hasRegistry} ? join("/", slice(${parts}, 1, length(${parts}))) : ${image})`,
+  };
 }

@@ -94,11 +94,11 @@ export type ExistingNetworkConfig = z.output<typeof ExistingNetworkSchema>;
 export type NetworkConfig = CreateNetworkConfig | ExistingNetworkConfig;
 
 /** Default split: private subnets take eighths of the VPC, public ones sixty-fourths of its last eighth. */
-const PRIVATE_NEW_BITS = 3;
-const PUBLIC_NEW_BITS = 6;
-const PUBLIC_FIRST_INDEX = 56;
-const SMALLEST_SUBNET_PREFIX = 28;
-const LARGEST_SUBNET_PREFIX = 16;
+export const PRIVATE_NEW_BITS = 3;
+export const PUBLIC_NEW_BITS = 6;
+export const PUBLIC_FIRST_INDEX = 56;
+export const SMALLEST_SUBNET_PREFIX = 28;
+export const LARGEST_SUBNET_PREFIX = 16;
 
 /** Zones and subnet CIDRs of a created network, defaults filled in; `undefined` CIDRs: VPC too small to split. */
 function resolveSubnets(input: CreateNetworkInput, region: AwsRegion) {

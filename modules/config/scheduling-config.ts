@@ -9,9 +9,9 @@ import { duplicateIndexes, given, MootSetting, rawObject, Report, RetentionDays,
  */
 export const USER_ACCESS = ["none", "policy", "role"] as const;
 
-const PrincipalArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(root|(user|role)\/[\w+=,.@\/-]+)$/, "must be an IAM principal ARN: arn:aws:iam::<account>:root, :user/<name> or :role/<name>");
+/** An IAM principal users' role may trust: an account root, a user or a role. */
+export const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(user|role)\/[\w+=,.@\/-]+)$/;
+const PrincipalArn = z.string().regex(PRINCIPAL_ARN, "must be an IAM principal ARN: arn:aws:iam::<account>:root, :user/<name> or :role/<name>");
 
 const UsersSchema = strict({
   /** @default "policy" */

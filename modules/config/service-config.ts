@@ -10,12 +10,15 @@ export type PostgresVersion = keyof typeof POSTGRES_VERSIONS;
 
 /** The intervals RDS Enhanced Monitoring accepts, in seconds; 0 is off. */
 export const ENHANCED_MONITORING_SECONDS = [0, 1, 5, 10, 15, 30, 60] as const;
+export const DB_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+export const IMAGE_REPOSITORY = /^[a-z0-9][a-z0-9._\/-]*$/;
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export const DatabaseSchema = strict({
   /** @default "17" */
   engineVersion: z.enum(Object.keys(POSTGRES_VERSIONS) as [PostgresVersion, ...PostgresVersion[]]).default("17"),
   /** A current Graviton burstable class; t2 and t3 are on their way out. @default "db.t4g.small" */
-  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class like db.t4g.small or db.m7g.large").default("db.t4g.small"),
+  instanceClass: z.string().regex(DB_INSTANCE_CLASS, "must be an RDS instance class like db.t4g.small or db.m7g.large").default("db.t4g.small"),
   /** gp3 storage to start with. @default 20 */
   allocatedStorageGiB: int(20, 65536).default(20),
   /** Storage autoscaling ceiling. @default 100 */
@@ -57,7 +60,7 @@ export const PUBLIC_ACCESS = ["internal", "apiGateway"] as const;
 export type PublicAccess = (typeof PUBLIC_ACCESS)[number];
 
 /** Fargate's allowed task sizes: CPU units to memory (MiB) range and step. */
-const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> = {
+export const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> = {
   256: { min: 1024, max: 2048, step: 1024 },
   512: { min: 1024, max: 4096, step: 1024 },
   1024: { min: 2048, max: 8192, step: 1024 },
@@ -97,24 +100,29 @@ export const FIRST_TLS_MIGRATIONS = [2, 4, 6] as const;
  * `verify-full` also checks it against the RDS CA bundle, which must be in the image at `rootCertPath`
  * (the stock image carries none: build one that adds https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem).
  */
+export const DATABASE_TLS_MODES = ["require", "verify-full"] as const;
+/** An absolute path in the image, and what the config says of one that is not. */
+export const ROOT_CERT_PATH = /^\/[A-Za-z0-9._\/-]+$/;
+export const ROOT_CERT_PATH_MESSAGE = "must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem";
+
 const DatabaseTlsSchema = z.discriminatedUnion("mode", [
   strict({ mode: z.literal("require") }, onlyWhere("mode", "verify-full", ["rootCertPath"], "require checks no certificate")),
   strict({
     mode: z.literal("verify-full"),
     /** Where the RDS CA bundle is in the service's image. */
-    rootCertPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, "must be an absolute path in the image, like /etc/ssl/certs/rds-global-bundle.pem"),
+    rootCertPath: z.string().regex(ROOT_CERT_PATH, ROOT_CERT_PATH_MESSAGE),
   }),
-], discriminatorError("mode", `"require", "verify-full"`));
+], discriminatorError("mode", DATABASE_TLS_MODES.map((m) => `"${m}"`).join(", ")));
 
 export const ServiceSchema = strict({
   /** @default "netflixoss/metaflow_metadata_service" */
-  image: z.string().regex(/^[a-z0-9][a-z0-9._\/-]*$/, "must be an image repository without a tag, like netflixoss/metaflow_metadata_service").default("netflixoss/metaflow_metadata_service"),
+  image: z.string().regex(IMAGE_REPOSITORY, "must be an image repository without a tag, like netflixoss/metaflow_metadata_service").default("netflixoss/metaflow_metadata_service"),
   /**
    * Pinned. A `vX.Y.Z` tag must be v2.4.6 or later: from that release on, run_goose.py passes
    * MF_METADATA_DB_SSL_MODE to the migrations, and RDS refuses them without TLS (rds.force_ssl).
    * @default "v2.5.1"
    */
-  imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag like v2.5.1 (not latest: pin a version)").refine((t) => t !== "latest", "must be pinned to a version, not latest").default("v2.5.1"),
+  imageTag: z.string().regex(IMAGE_TAG, "must be an image tag like v2.5.1 (not latest: pin a version)").refine((t) => t !== "latest", "must be pinned to a version, not latest").default("v2.5.1"),
   /** Fargate CPU units. @default 512 */
   cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], { error: "must be one of the Fargate CPU sizes 256, 512, 1024, 2048, 4096" }).default(512),
   /** @default 1024 */

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformIterator, Token } from "cdktf";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbListenerRule, LbListenerRuleAction } from "@cdktf/provider-aws/lib/lb-listener-rule";
@@ -79,18 +80,26 @@ export class UiLoadBalancer extends Construct {
       vpcId: props.network.vpcId,
       tags: { Name: naming.resource("ui-lb") },
     });
-    props.sourceCidrs.forEach((cidr, i) => {
-      for (const [protocol, port] of [["https", HTTPS_PORT], ["http", HTTP_PORT]] as const) {
-        new VpcSecurityGroupIngressRule(this, `from-cidr-${i}-${protocol}`, {
-          securityGroupId: this.securityGroup.id,
-          cidrIpv4: cidr,
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          description: `${protocol === "https" ? "The UI over HTTPS" : "HTTP, redirected to HTTPS"} from ${cidr}`,
-        });
-      }
-    });
+    const fromCidr = (id: string, cidr: string, protocol: "https" | "http", port: number, extra: { forEach?: TerraformIterator } = {}) =>
+      new VpcSecurityGroupIngressRule(this, id, {
+        ...extra,
+        securityGroupId: this.securityGroup.id,
+        cidrIpv4: cidr,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        description: `${protocol === "https" ? "The UI over HTTPS" : "HTTP, redirected to HTTPS"} from ${cidr}`,
+      });
+    const ports = [["https", HTTPS_PORT], ["http", HTTP_PORT]] as const;
+    if (Token.isUnresolved(props.sourceCidrs)) {
+      // A Terraform list (a module's variables): one rule per protocol over its CIDRs.
+      const eachCidr = TerraformIterator.fromList(props.sourceCidrs as string[]);
+      for (const [protocol, port] of ports) fromCidr(`from-cidrs-${protocol}`, eachCidr.value, protocol, port, { forEach: eachCidr });
+    } else {
+      props.sourceCidrs.forEach((cidr, i) => {
+        for (const [protocol, port] of ports) fromCidr(`from-cidr-${i}-${protocol}`, cidr, protocol, port);
+      });
+    }
     if (props.signsIn) {
       // The identity provider's token and user-info endpoints (Cognito's or yours) have changing addresses.
       new VpcSecurityGroupEgressRule(this, "to-identity-provider", {

@@ -1,9 +1,11 @@
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { cognitoDomainPrefix, EnabledUiConfig } from "../config/ui-config";
 import { IDatabase } from "../database";
 import { Datastore } from "../datastore";
+import { hcl, listExpression } from "../expression";
 import { Naming } from "../naming";
 import { INetwork } from "../network";
 import { UiLoadBalancer } from "./load-balancer";
@@ -55,7 +57,7 @@ export class MetaflowUi extends Construct {
       network: props.network,
       scheme: config.scheme,
       certificateArn: config.certificateArn,
-      sourceCidrs: internal ? [vpcCidr!, ...config.clientCidrs] : config.allowedCidrs,
+      sourceCidrs: internal ? withVpc(vpcCidr!, config.clientCidrs) : config.allowedCidrs,
       hostname: config.hostname,
       signsIn: config.auth !== "none",
     });
@@ -85,6 +87,11 @@ export class MetaflowUi extends Construct {
   public get url(): string {
     return this.loadBalancer.url;
   }
+}
+
+/** The VPC's CIDR and the client CIDRs; a Terraform list of them (the ui module's variable) joined by Terraform. */
+function withVpc(vpcCidr: string, clientCidrs: readonly string[]): readonly string[] {
+  return Token.isUnresolved(clientCidrs) ? listExpression(`concat([${hcl(vpcCidr)}], ${hcl(clientCidrs)})`) : [vpcCidr, ...clientCidrs];
 }
 
 const sizeOf = (s: { cpu: number; memoryMiB: number; desiredCount: number }) => ({ cpu: s.cpu, memoryMiB: s.memoryMiB, desiredCount: s.desiredCount });

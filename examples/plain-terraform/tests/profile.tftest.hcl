@@ -60,7 +60,7 @@ mock_provider "aws" {
   }
   mock_resource "aws_db_instance" {
     defaults = {
-      arn = "arn:aws:mock:us-east-1:123456789012:aws_db_instance/mock"
+      arn                = "arn:aws:mock:us-east-1:123456789012:aws_db_instance/mock"
       master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds-master", kms_key_id = "mock", secret_status = "active" }]
     }
   }
@@ -82,6 +82,11 @@ mock_provider "aws" {
   mock_resource "aws_dynamodb_table" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_dynamodb_table/mock"
+    }
+  }
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_ecr_repository/mock"
     }
   }
   mock_resource "aws_ecs_cluster" {
@@ -119,6 +124,11 @@ mock_provider "aws" {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_iam_role/mock"
     }
   }
+  mock_resource "aws_instance" {
+    defaults = {
+      arn = "arn:aws:mock:us-east-1:123456789012:aws_instance/mock"
+    }
+  }
   mock_resource "aws_internet_gateway" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_internet_gateway/mock"
@@ -137,6 +147,7 @@ mock_provider "aws" {
   mock_resource "aws_launch_template" {
     defaults = {
       arn = "arn:aws:mock:us-east-1:123456789012:aws_launch_template/mock"
+      id  = "lt-0123456789abcdef0"
     }
   }
   mock_resource "aws_lb" {
@@ -206,13 +217,19 @@ mock_provider "aws" {
   }
   mock_data "aws_partition" {
     defaults = {
-      partition = "aws"
+      partition  = "aws"
       dns_suffix = "amazonaws.com"
     }
   }
   mock_data "aws_region" {
     defaults = {
       name = "us-east-1"
+    }
+  }
+  mock_data "aws_subnet" {
+    defaults = {
+      vpc_id            = "vpc-0123456789abcdef0"
+      availability_zone = "us-east-1a"
     }
   }
 }
@@ -230,12 +247,12 @@ run "apply" {
   command = apply
 
   assert {
-    condition     = alltrue([for k in ["METAFLOW_DEFAULT_DATASTORE","METAFLOW_DATASTORE_SYSROOT_S3","METAFLOW_DATATOOLS_S3ROOT","METAFLOW_DEFAULT_METADATA","METAFLOW_SERVICE_URL","METAFLOW_SERVICE_INTERNAL_URL","METAFLOW_SERVICE_AUTH_KEY","METAFLOW_BATCH_JOB_QUEUE","METAFLOW_ECS_S3_ACCESS_IAM_ROLE","METAFLOW_SFN_IAM_ROLE","METAFLOW_SFN_STATE_MACHINE_PREFIX","METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE","METAFLOW_SFN_DYNAMO_DB_TABLE","METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN"] : try(length(jsondecode(output.metaflow_profile_json)[k]) > 0, false)])
-    error_message = "a profile key is missing or empty: ${jsonencode(setsubtract(["METAFLOW_DEFAULT_DATASTORE","METAFLOW_DATASTORE_SYSROOT_S3","METAFLOW_DATATOOLS_S3ROOT","METAFLOW_DEFAULT_METADATA","METAFLOW_SERVICE_URL","METAFLOW_SERVICE_INTERNAL_URL","METAFLOW_SERVICE_AUTH_KEY","METAFLOW_BATCH_JOB_QUEUE","METAFLOW_ECS_S3_ACCESS_IAM_ROLE","METAFLOW_SFN_IAM_ROLE","METAFLOW_SFN_STATE_MACHINE_PREFIX","METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE","METAFLOW_SFN_DYNAMO_DB_TABLE","METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN"], nonsensitive(keys(jsondecode(output.metaflow_profile_json)))))}"
+    condition     = alltrue([for k in ["METAFLOW_DEFAULT_DATASTORE", "METAFLOW_DATASTORE_SYSROOT_S3", "METAFLOW_DATATOOLS_S3ROOT", "METAFLOW_DEFAULT_METADATA", "METAFLOW_SERVICE_URL", "METAFLOW_SERVICE_INTERNAL_URL", "METAFLOW_SERVICE_AUTH_KEY", "METAFLOW_BATCH_JOB_QUEUE", "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "METAFLOW_SFN_IAM_ROLE", "METAFLOW_SFN_STATE_MACHINE_PREFIX", "METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE", "METAFLOW_SFN_DYNAMO_DB_TABLE", "METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN"] : try(length(jsondecode(output.metaflow_profile_json)[k]) > 0, false)])
+    error_message = "a profile key is missing or empty: ${jsonencode(setsubtract(["METAFLOW_DEFAULT_DATASTORE", "METAFLOW_DATASTORE_SYSROOT_S3", "METAFLOW_DATATOOLS_S3ROOT", "METAFLOW_DEFAULT_METADATA", "METAFLOW_SERVICE_URL", "METAFLOW_SERVICE_INTERNAL_URL", "METAFLOW_SERVICE_AUTH_KEY", "METAFLOW_BATCH_JOB_QUEUE", "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "METAFLOW_SFN_IAM_ROLE", "METAFLOW_SFN_STATE_MACHINE_PREFIX", "METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE", "METAFLOW_SFN_DYNAMO_DB_TABLE", "METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN"], nonsensitive(keys(jsondecode(output.metaflow_profile_json)))))}"
   }
 
   assert {
-    condition     = length(setsubtract(keys(jsondecode(output.metaflow_profile_json)), ["METAFLOW_DEFAULT_DATASTORE","METAFLOW_DATASTORE_SYSROOT_S3","METAFLOW_DATATOOLS_S3ROOT","METAFLOW_DEFAULT_METADATA","METAFLOW_SERVICE_URL","METAFLOW_SERVICE_INTERNAL_URL","METAFLOW_SERVICE_AUTH_KEY","METAFLOW_BATCH_JOB_QUEUE","METAFLOW_ECS_S3_ACCESS_IAM_ROLE","METAFLOW_SFN_IAM_ROLE","METAFLOW_SFN_STATE_MACHINE_PREFIX","METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE","METAFLOW_SFN_DYNAMO_DB_TABLE","METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN"])) == 0
+    condition     = length(setsubtract(keys(jsondecode(output.metaflow_profile_json)), ["METAFLOW_DEFAULT_DATASTORE", "METAFLOW_DATASTORE_SYSROOT_S3", "METAFLOW_DATATOOLS_S3ROOT", "METAFLOW_DEFAULT_METADATA", "METAFLOW_SERVICE_URL", "METAFLOW_SERVICE_INTERNAL_URL", "METAFLOW_SERVICE_AUTH_KEY", "METAFLOW_BATCH_JOB_QUEUE", "METAFLOW_ECS_S3_ACCESS_IAM_ROLE", "METAFLOW_SFN_IAM_ROLE", "METAFLOW_SFN_STATE_MACHINE_PREFIX", "METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE", "METAFLOW_SFN_DYNAMO_DB_TABLE", "METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN"])) == 0
     error_message = "the profile has keys Metaflow does not read"
   }
 
