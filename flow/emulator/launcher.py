@@ -68,7 +68,12 @@ def main() -> int:
             return answer(start_response, shim(environ["wsgi.input"].read(length)), "application/x-amz-json-1.0")
         return moto_app(environ, start_response)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # One request at a time, each on its own connection (werkzeug speaks HTTP/1.0 without threads): with a
+    # thread per request and keep-alive, applies under load now and then created a security group or rule
+    # twice ("InvalidGroup.Duplicate", "InvalidPermission.Duplicate" on the provider's first call, every
+    # response logged 200), a request retried after its connection dropped or moto's state raced; moto's
+    # backends are not written for concurrent requests. Its calls take milliseconds, so nothing waits long.
+    server = make_server("127.0.0.1", 0, app, threaded=False)
     port = server.server_port
     identity["port"] = port
     # moto builds some URLs (queue URLs, presigned URLs) from MOTO_PORT.
