@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { mockProvider } from "../hcl/example-test";
+import { usageVariables } from "../hcl/module-test";
 import { MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
 import { splitImage, splitImageHcl } from "../modules/config/images";
 import { ECR_JOB_IMAGE } from "./support/configs";
@@ -159,13 +160,7 @@ ${asserts.map(([condition, message]) => `  assert {\n    condition     = ${condi
       fs.writeFileSync(
         path.join(root.dir, "job-image.tftest.hcl"),
         `${mockProvider(modules)}
-variables {
-  name_prefix           = "metaflow"
-  environment           = "dev"
-  vpc_id                = "vpc-0a1b2c3d4e5f60718"
-  private_subnet_ids    = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
-  datastore_bucket_name = "metaflow-dev-ds-x"
-}
+${usageVariables(modules.find((m) => m.name === "compute")!)}
 ${runBlock("repository", '{ source = "repository", tag = "py311-2026-12", untagged_image_expiry_days = 30 }', [
   [`length(${repository}) == 1 && length(${lifecycle}) == 1`, "a repository source makes the repository and its lifecycle policy"],
   [`${repository}[0].name == "metaflow-dev-jobs" && ${repository}[0].image_tag_mutability == "IMMUTABLE"`, "the repository is named from the naming helper, its tags immutable"],

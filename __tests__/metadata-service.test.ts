@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { mockProvider } from "../hcl/example-test";
+import { usageVariables } from "../hcl/module-test";
 import { MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
 import { HclRoot, Run } from "./support/hcl-root";
 import { synth } from "./support/synth";
@@ -535,14 +536,7 @@ describeWithTerraform("terraform: TLS to the database in the plain-Terraform ser
       fs.writeFileSync(
         path.join(root.dir, "tls.tftest.hcl"),
         `${mockProvider(modules)}
-variables {
-  name_prefix             = "metaflow"
-  environment             = "dev"
-  vpc_id                  = "vpc-0a1b2c3d4e5f60718"
-  private_subnet_ids      = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
-  datastore_bucket_name   = "metaflow-dev-ds-x"
-  batch_security_group_id = "sg-0123456789abcdef0"
-}
+${usageVariables(modules.find((m) => m.name === "service")!)}
 
 run "verify_full" {
   command = apply

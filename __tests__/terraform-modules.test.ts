@@ -6,7 +6,7 @@ import { AWS_REGIONS } from "../modules/config/regions";
 import { exampleReadme, EXAMPLE_DIR } from "../hcl/example-readme";
 import { exampleTest, mockProvider } from "../hcl/example-test";
 import { moduleFiles, MODULES, MODULES_DIR, synthesizeModules } from "../hcl/write-modules";
-import { moduleTestFile, moduleTestRuns } from "../hcl/module-test";
+import { moduleTestFile, moduleTestRuns, usageVariables } from "../hcl/module-test";
 import { HclRoot, Run } from "./support/hcl-root";
 import { describeWithTerraform, PROVIDER_MIRROR } from "./support/terraform";
 import { mirrorCliConfig } from "../flow/offline";
@@ -147,26 +147,11 @@ describeWithTerraform("terraform: the plain-Terraform example with the real prov
     const dir = path.join(work, MODULES_DIR, "ui");
     expect(tf(dir, "init", "-input=false").ok).toBe(true);
     expect(tf(dir, "validate").out).toContain("Success! The configuration is valid.");
-    const variables = (more: string) => `  variables {
-    name_prefix                 = "metaflow"
-    environment                 = "dev"
-    vpc_id                      = "vpc-0a1b2c3d4e5f60718"
-    vpc_cidr                    = "10.0.0.0/16"
-    private_subnet_ids          = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
-    datastore_bucket_name       = "metaflow-dev-ds-x"
-    datastore_kms_key_arn       = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    database_address            = "metaflow-dev-metadata.abc.us-east-1.rds.amazonaws.com"
-    database_secret_arn         = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds-master-AbCdEf"
-    database_secret_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ac"
-    database_security_group_id  = "sg-0123456789abcdef0"
-    hostname                    = "metaflow.example.com"
-${more}
-  }`;
+    // The usage inputs' stand-ins (a valid ACM certificate and Cognito prefix among them); each run changes one.
     fs.writeFileSync(path.join(dir, "ui.tftest.hcl"), `${mockProvider(modules)}
+${usageVariables(modules.find((m) => m.name === "ui")!)}
 run "apply" {
   command = apply
-${variables(`    certificate_arn       = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
-    cognito_domain_prefix = "acme-metaflow"`)}
   assert {
     condition     = output.ui_url == "https://metaflow.example.com/" && output.profile.METAFLOW_UI_URL == output.ui_url
     error_message = "METAFLOW_UI_URL is not https://<hostname>/"
@@ -174,14 +159,16 @@ ${variables(`    certificate_arn       = "arn:aws:acm:us-east-1:123456789012:cer
 }
 run "reserved_cognito_prefix" {
   command = plan
-${variables(`    certificate_arn       = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
-    cognito_domain_prefix = "metaflow-cognito"`)}
+  variables {
+    cognito_domain_prefix = "metaflow-cognito"
+  }
   expect_failures = [var.cognito_domain_prefix]
 }
 run "not_an_acm_certificate" {
   command = plan
-${variables(`    certificate_arn       = "arn:aws:iam::123456789012:server-certificate/ui"
-    cognito_domain_prefix = "acme-metaflow"`)}
+  variables {
+    certificate_arn = "arn:aws:iam::123456789012:server-certificate/ui"
+  }
   expect_failures = [var.certificate_arn]
 }
 `);

@@ -215,10 +215,6 @@ export function moduleTest(info: ModuleInfo): string {
   const make = CASES[info.name];
   if (!make) throw new Error(`moduleTest: no test case for module ${info.name}`);
   const c = make((type, part) => `length(${resourceName(info, type, part)})`);
-  const inputs = usageInputs(info).map((name): [string, unknown] => {
-    if (!(name in STAND_INS)) throw new Error(`moduleTest: no stand-in for ${info.name}'s input ${name}`);
-    return [name, STAND_INS[name]];
-  });
   const runs = [
     `run "defaults" {\n  command = plan\n${asserts(c.plan)}}\n`,
     ...c.choices.map((choice) => `run "${choice.run}" {\n  command = plan\n\n  variables {\n${hclAttributes(Object.entries(choice.variables), "    ")}\n  }\n${asserts(choice.asserts)}}\n`),
@@ -231,9 +227,19 @@ export function moduleTest(info: ModuleInfo): string {
 # "Instance cannot be destroyed" for what carries prevent_destroy, which holds even against mocks.
 
 ${mockProvider([info])}
-variables {
-${hclAttributes(inputs, "  ")}
-}
+${usageVariables(info)}
 
 ${runs.join("\n")}`;
+}
+
+/**
+ * The file-level `variables` block of a module's test: the README's usage inputs with their stand-ins. Tests
+ * that write a test file of their own into a module (one choice, one bad value) start from it too.
+ */
+export function usageVariables(info: ModuleInfo): string {
+  const inputs = usageInputs(info).map((name): [string, unknown] => {
+    if (!(name in STAND_INS)) throw new Error(`moduleTest: no stand-in for ${info.name}'s input ${name}`);
+    return [name, STAND_INS[name]];
+  });
+  return `variables {\n${hclAttributes(inputs, "  ")}\n}`;
 }

@@ -2,9 +2,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { mirrorCliConfig, offlineOverride } from "../../flow/offline";
+import { offlineOverride } from "../../flow/offline";
 import { MODULES_DIR } from "../../hcl/write-modules";
-import { PROVIDER_MIRROR } from "./terraform";
+import { offlineTerraformEnv } from "./terraform";
 
 /**
  * An HCL root module for real Terraform in a test: the committed modules copied beside it (so `source =
@@ -48,18 +48,7 @@ export class HclRoot {
     if (options.offline ?? true) {
       fs.writeFileSync(path.join(this.dir, "offline_override.tf.json"), JSON.stringify(offlineOverride({}, path.join(this.dir, "terraform.tfstate"))));
     }
-    const cliConfig = path.join(this.work, "terraform.rc");
-    fs.writeFileSync(cliConfig, mirrorCliConfig(PROVIDER_MIRROR!));
-    this.env = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: cliConfig,
-      TF_IN_AUTOMATION: "1",
-      TF_INPUT: "0",
-      CHECKPOINT_DISABLE: "1",
-      AWS_ACCESS_KEY_ID: "offline",
-      AWS_SECRET_ACCESS_KEY: "offline",
-      AWS_EC2_METADATA_DISABLED: "true",
-    };
+    this.env = offlineTerraformEnv(this.work);
   }
 
   /** The directory holding the root and the modules (for copying more files in). */

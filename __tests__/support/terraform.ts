@@ -36,6 +36,25 @@ export function describeWithTerraform(name: string, fn: () => void): void {
   }
 }
 
+/**
+ * The environment of a test's terraform run: a CLI config in `dir` that installs the provider from the
+ * mirror, no prompts or checkpoint calls, and dummy credentials (nothing reaches AWS).
+ */
+export function offlineTerraformEnv(dir: string): NodeJS.ProcessEnv {
+  const cliConfig = path.join(dir, "terraform.rc");
+  fs.writeFileSync(cliConfig, mirrorCliConfig(PROVIDER_MIRROR!));
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    AWS_ACCESS_KEY_ID: "offline",
+    AWS_SECRET_ACCESS_KEY: "offline",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
 /** A working directory holding one synthesized stack, ready for terraform commands. */
 export class TerraformDir {
   public readonly dir: string;
@@ -45,18 +64,7 @@ export class TerraformDir {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `mf-tf-${label}-`));
     fs.writeFileSync(path.join(this.dir, "cdk.tf.json"), JSON.stringify(stackJson, null, 2));
     fs.writeFileSync(path.join(this.dir, "offline_override.tf.json"), JSON.stringify(offlineOverride(stackJson, path.join(this.dir, "terraform.tfstate"))));
-    const cliConfig = path.join(this.dir, "terraform.rc");
-    fs.writeFileSync(cliConfig, mirrorCliConfig(PROVIDER_MIRROR!));
-    this.env = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: cliConfig,
-      TF_IN_AUTOMATION: "1",
-      TF_INPUT: "0",
-      CHECKPOINT_DISABLE: "1",
-      AWS_ACCESS_KEY_ID: "offline-test",
-      AWS_SECRET_ACCESS_KEY: "offline-test",
-      AWS_EC2_METADATA_DISABLED: "true",
-    };
+    this.env = offlineTerraformEnv(this.dir);
   }
 
   /** Runs terraform; returns stdout, or throws with its stderr. */
